@@ -1,0 +1,10 @@
+namespace Meridian.Core.Model;
+
+public enum ServiceKind
+{
+    Compute,
+    GpuCompute,
+    MlPlatform,
+    Analytics,
+    ModelEndpoint,
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Meridian.Core.Serialization;
+
+/// <summary>The one JSON shape of Meridian's resources: camelCase, enums by name, strict about
+/// unknown members, missing required members and nulls where a value is required.</summary>
+public static class MeridianJson
+{
+    public static readonly JsonSerializerOptions Options = Create(indented: false);
+
+    public static readonly JsonSerializerOptions Indented = Create(indented: true);
+
+    private static JsonSerializerOptions Create(bool indented)
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = indented,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            NumberHandling = JsonNumberHandling.Strict,
+            AllowTrailingCommas = false,
+        };
+        o.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+}

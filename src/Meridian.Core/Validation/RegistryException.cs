@@ -1,0 +1,26 @@
+namespace Meridian.Core.Validation;
+
+/// <summary>Why a registry request cannot be carried out; the HTTP edge maps it to a status code.</summary>
+public enum ProblemKind
+{
+    /// <summary>The input is malformed or breaks a rule (400/422).</summary>
+    Invalid,
+    NotFound,
+    /// <summary>The request clashes with the state of the world: a duplicate id, a resource still referred to, an impossible move.</summary>
+    Conflict,
+    /// <summary>The client's version (If-Match) is not the current one.</summary>
+    StaleVersion,
+}
+
+/// <summary>A refused registry request; nothing was written.</summary>
+public sealed class RegistryException(ProblemKind kind, string title, IReadOnlyList<FieldError>? errors = null) : Exception(title)
+{
+    public ProblemKind Kind { get; } = kind;
+
+    public IReadOnlyList<FieldError> Errors { get; } = errors ?? [];
+
+    public static RegistryException NotFound(string kind, string id) => new(ProblemKind.NotFound, $"no {kind} '{id}'");
+
+    public static RegistryException Invalid(IReadOnlyList<FieldError> errors) =>
+        new(ProblemKind.Invalid, errors.Count == 1 ? $"{errors[0].Field}: {errors[0].Message}" : $"{errors.Count} problems with the input", errors);
+}

@@ -1,0 +1,7 @@
+namespace Meridian.Storage.Documents;
+
+public enum DocumentFormat
+{
+    Json,
+    Yaml,
+}
