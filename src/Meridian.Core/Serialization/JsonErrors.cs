@@ -38,7 +38,7 @@ public static partial class JsonErrors
         if (ConvertedTo().Match(message) is { Success: true } converted)
         {
             var value = Find(root, e.Path)?.ToJsonString() ?? "the value";
-            return new(path, Expected(converted.Groups[1].Value, value));
+            return new(path, Expected(converted.Groups[1].Value.TrimEnd('.'), value));
         }
         if (e.LineNumber is { } line)
             return new(path.Length > 0 ? path : "body", $"malformed JSON at line {line + 1}, position {e.BytePositionInLine + 1}");

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -22,6 +23,8 @@ public static class MeridianJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             NumberHandling = JsonNumberHandling.Strict,
             AllowTrailingCommas = false,
+            // Responses go to API clients, not into HTML; keep quotes and apostrophes readable.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         o.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
         o.MakeReadOnly(populateMissingResolver: true);

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Meridian.Core.Validation;
+using Meridian.Storage.Sqlite;
+using Meridian.Storage.Worlds;
+using Spectre.Console;
+
+namespace Meridian.Cli.Commands;
+
+/// <summary>Options and plumbing shared by the commands that work on a database directly.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Database() => new("--db")
+    {
+        Description = "SQLite database file; created and seeded with the demo world when missing",
+        DefaultValueFactory = _ => "meridian.db",
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Write JSON for scripts instead of a table" };
+
+    public static Task<SqliteWorldStore> OpenAsync(string path, CancellationToken ct) =>
+        SqliteWorldStore.OpenAsync(path, () => DemoWorld.Load(), cancellationToken: ct);
+
+    /// <summary>Runs a command body; a refused request prints its problems to standard error and exits 1.</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (RegistryException e)
+        {
+            Error(e.Message, e.Errors);
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Error(e.Message, []);
+            return 1;
+        }
+    }
+
+    public static void Error(string message, IReadOnlyList<FieldError> errors)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.MarkupLineInterpolated($"[red]error:[/] {message}");
+        foreach (var e in errors) console.MarkupLineInterpolated($"  [yellow]{e.Field}[/]: {e.Message}");
+    }
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Meridian.Cli.Commands;
+
+var root = new RootCommand("Meridian: the control plane of a multi-region cloud. Run 'meridian serve' for the API and console.")
+{
+    ServeCommand.Create(),
+    RegionsCommand.Create(),
+    WorldCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,32 @@
+using Meridian.Core.Validation;
+
+namespace Meridian.Server.Http;
+
+/// <summary>Turns every refused request into problem details: registry refusals keep their status, Kestrel's own
+/// (such as an oversized body) keep theirs, and anything unexpected is a 500 without a stack trace.</summary>
+internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (RegistryException e) when (!context.Response.HasStarted)
+        {
+            await Problems.From(e, context).ExecuteAsync(context);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            await Problems.Result(e.StatusCode, e.Message, [], context).ExecuteAsync(context);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+        {
+            LogUnexpected(logger, e, context.Request.Method, context.Request.Path);
+            await Problems.Result(500, "An unexpected error occurred; it has been logged.", [], context).ExecuteAsync(context);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unexpected error serving {Method} {Path}")]
+    private static partial void LogUnexpected(ILogger logger, Exception e, string method, string path);
+}

@@ -1,0 +1,58 @@
+using Meridian.Server.Apis;
+using Meridian.Server.Hosting;
+using Meridian.Server.Http;
+using Meridian.Server.Pages;
+using Meridian.Storage;
+using Meridian.Storage.Sqlite;
+using Meridian.Storage.Worlds;
+
+namespace Meridian.Server;
+
+/// <summary>Builds the Meridian HTTP server: the REST API under /api/v1, OpenAPI, the first page and health.</summary>
+public static class MeridianServer
+{
+    public static async Task<WebApplication> BuildAsync(ServerOptions options, string[]? args = null, TimeProvider? time = null)
+    {
+        var store = await SqliteWorldStore.OpenAsync(options.DatabasePath, options.SeedDemoWorld ? () => DemoWorld.Load() : null, time);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [], ApplicationName = typeof(MeridianServer).Assembly.GetName().Name });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxImportBodyBytes + 1);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IWorldStore>(store);
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddHostedService<WorldRefresher>();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Meridian";
+            doc.Info.Description = "The control plane of a multi-region cloud: regions, zones, facilities, hosts, data boundaries and services.";
+            return Task.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        app.UseMiddleware<ProblemMiddleware>();
+        app.UseStatusCodePages(async ctx =>
+        {
+            // Routing misses (404, 405) get problem details too.
+            var http = ctx.HttpContext;
+            if (http.Response.ContentLength is null && string.IsNullOrEmpty(http.Response.ContentType))
+                await Problems.Result(http.Response.StatusCode, $"{http.Request.Method} {http.Request.Path} is not served here", [], http).ExecuteAsync(http);
+        });
+        app.MapOpenApi();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/openapi/v1.json", "Meridian v1");
+            o.RoutePrefix = "swagger";
+            o.DocumentTitle = "Meridian API";
+        });
+        app.MapGet("/healthz", (IWorldStore s) => Results.Json(new { status = "ok", generation = s.Current.Generation }))
+            .WithTags("health").WithSummary("Liveness and the world generation this process serves");
+        app.MapHomePage();
+        app.MapResources(options);
+        app.MapChanges();
+        app.MapWorld(options);
+        app.Lifetime.ApplicationStopped.Register(store.Dispose);
+        return app;
+    }
+}

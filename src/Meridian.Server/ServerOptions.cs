@@ -1,0 +1,23 @@
+namespace Meridian.Server;
+
+/// <summary>How <c>meridian serve</c> runs.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>SQLite database file; created and seeded with the demo world when missing. Default ./meridian.db.</summary>
+    public string DatabasePath { get; init; } = "meridian.db";
+
+    /// <summary>Addresses to listen on. Default http://127.0.0.1:5080.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:5080";
+
+    /// <summary>Seed an empty database with the demo world. Default true.</summary>
+    public bool SeedDemoWorld { get; init; } = true;
+
+    /// <summary>How often to look for writes made by other processes (the CLI, other replicas). Default 1 s.</summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest body of a single-resource write. Default 256 KiB.</summary>
+    public long MaxResourceBodyBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Largest world document accepted for import. Default 64 MiB.</summary>
+    public long MaxImportBodyBytes { get; init; } = 64L * 1024 * 1024;
+}
