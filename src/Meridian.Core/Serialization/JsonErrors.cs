@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Meridian.Core.Model;
 using Meridian.Core.Validation;
 
 namespace Meridian.Core.Serialization;
@@ -21,7 +20,8 @@ public static partial class JsonErrors
     [GeneratedRegex(@"(?:parameter|property) '([^']+)' .*(?:doesn't|does not) allow null")]
     private static partial Regex NullNotAllowed();
 
-    public static FieldError Describe(JsonException e, JsonNode? root)
+    /// <param name="type">The type being read, to name what was expected at the failing field.</param>
+    public static FieldError Describe(JsonException e, JsonNode? root, Type type)
     {
         var path = Field(e.Path);
         var message = e.Message;
@@ -29,36 +29,60 @@ public static partial class JsonErrors
         if (MissingRequired().Match(message) is { Success: true } missing)
             return new(Join(path, Camel(missing.Groups[1].Value)), "is required");
         if (Unmapped().Match(message) is { Success: true } unmapped)
-            return new(Join(path, unmapped.Groups[1].Value), "is not a known field");
+            return new(path.EndsWith(unmapped.Groups[1].Value, StringComparison.Ordinal) ? path : Join(path, unmapped.Groups[1].Value), "is not a known field");
         if (NullNotAllowed().Match(message) is { Success: true } isNull)
         {
             var name = Camel(isNull.Groups[1].Value);
             return new(path.EndsWith(name, StringComparison.Ordinal) ? path : Join(path, name), "must not be null");
         }
-        if (ConvertedTo().Match(message) is { Success: true } converted)
+        if (ConvertedTo().IsMatch(message))
         {
             var value = Find(root, e.Path)?.ToJsonString() ?? "the value";
-            return new(path, Expected(converted.Groups[1].Value.TrimEnd('.'), value));
+            return new(path, Expected(TypeAt(type, path), value));
         }
         if (e.LineNumber is { } line)
             return new(path.Length > 0 ? path : "body", $"malformed JSON at line {line + 1}, position {e.BytePositionInLine + 1}");
         return new(path.Length > 0 ? path : "body", "is not valid here");
     }
 
-    private static string Expected(string typeName, string value)
+    private static string Expected(Type? type, string value)
     {
-        var enumType = typeof(LifecycleStatus).Assembly.GetTypes()
-            .FirstOrDefault(t => t.IsEnum && (t.FullName == typeName || typeName.Contains(t.FullName!, StringComparison.Ordinal)));
-        if (enumType is not null)
-            return $"{value} is not one of {string.Join(", ", Enum.GetNames(enumType))}";
-        if (typeName.Contains("DateOnly", StringComparison.Ordinal)) return $"{value} is not a date (YYYY-MM-DD)";
-        if (typeName.Contains("Int", StringComparison.Ordinal)) return $"{value} is not a whole number";
-        if (typeName.Contains("Double", StringComparison.Ordinal)) return $"{value} is not a number";
-        if (typeName.Contains("Boolean", StringComparison.Ordinal)) return $"{value} is not true or false";
-        if (typeName.Contains("String", StringComparison.Ordinal)) return $"{value} is not a string";
-        if (typeName.Contains("List", StringComparison.Ordinal)) return $"{value} is not a list";
+        type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        if (type is { IsEnum: true }) return $"{value} is not one of {string.Join(", ", Enum.GetNames(type))}";
+        if (type == typeof(DateOnly)) return $"{value} is not a date (YYYY-MM-DD)";
+        if (type == typeof(int) || type == typeof(long)) return $"{value} is not a whole number";
+        if (type == typeof(double)) return $"{value} is not a number";
+        if (type == typeof(bool)) return $"{value} is not true or false";
+        if (type == typeof(string)) return $"{value} is not a string";
+        if (type is not null && ElementType(type) is not null) return $"{value} is not a list";
+        if (type is not null && type.IsClass) return $"{value} is not an object";
         return $"{value} has the wrong type";
     }
+
+    /// <summary>The declared type at a field path such as "history[0].status", or null when the path leaves the model.</summary>
+    private static Type? TypeAt(Type root, string path)
+    {
+        var type = root;
+        foreach (Match m in Regex.Matches(path, @"([^.\[]+)|\[(\d+)\]"))
+        {
+            if (m.Groups[2].Success)
+            {
+                type = ElementType(type);
+            }
+            else
+            {
+                var property = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, m.Groups[1].Value, StringComparison.OrdinalIgnoreCase));
+                type = property?.PropertyType;
+            }
+            if (type is null) return null;
+        }
+        return type;
+    }
+
+    private static Type? ElementType(Type type) =>
+        type == typeof(string) ? null :
+        type.IsArray ? type.GetElementType() :
+        type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
 
     /// <summary>"$.history[0].status" -> "history[0].status".</summary>
     public static string Field(string? jsonPath) =>

@@ -56,7 +56,7 @@ public static class RequestBody
         }
         catch (JsonException e)
         {
-            throw RegistryException.Malformed(JsonErrors.Describe(e, node));
+            throw RegistryException.Malformed(JsonErrors.Describe(e, node, type));
         }
     }
 

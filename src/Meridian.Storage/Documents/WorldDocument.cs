@@ -42,7 +42,7 @@ public static class WorldDocument
             }
             catch (JsonException e)
             {
-                return (null, [JsonErrors.Describe(e, null)]);
+                return (null, [JsonErrors.Describe(e, null, typeof(JsonObject))]);
             }
         }
         return Read(root);
@@ -86,7 +86,7 @@ public static class WorldDocument
                 }
                 catch (JsonException e)
                 {
-                    errors.Add(JsonErrors.Describe(e, array[i]).Under(prefix));
+                    errors.Add(JsonErrors.Describe(e, array[i], kind.Type).Under(prefix));
                     continue;
                 }
                 if (item is null)

@@ -59,10 +59,11 @@ public static partial class YamlJson
         }
     }
 
-    private static JsonNode? Scalar(YamlScalarNode scalar)
+    private static JsonNode? Scalar(YamlScalarNode scalar) =>
+        scalar.Style is ScalarStyle.Plain or ScalarStyle.Any ? Plain(scalar.Value ?? "") : JsonValue.Create(scalar.Value ?? "");
+
+    private static JsonNode? Plain(string v)
     {
-        var v = scalar.Value ?? "";
-        if (scalar.Style != ScalarStyle.Plain) return JsonValue.Create(v);
         if (v is "" or "~" or "null" or "Null" or "NULL") return null;
         if (v is "true" or "True" or "TRUE") return JsonValue.Create(true);
         if (v is "false" or "False" or "FALSE") return JsonValue.Create(false);
@@ -113,7 +114,7 @@ public static partial class YamlJson
                 {
                     var s = value.GetValue<string>();
                     // Quote strings that would read back as another type.
-                    var plain = s.Length > 0 && Scalar(new YamlScalarNode(s)) is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String;
+                    var plain = s.Length > 0 && Plain(s) is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String;
                     emitter.Emit(new Scalar(null, null, s, plain ? ScalarStyle.Any : ScalarStyle.DoubleQuoted, true, true));
                 }
                 else
