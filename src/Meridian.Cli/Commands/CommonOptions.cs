@@ -39,9 +39,17 @@ internal static class CommonOptions
         }
     }
 
+    /// <summary>Standard output; when it is not a terminal, tables are not squeezed into 80 columns.</summary>
+    public static IAnsiConsole Console()
+    {
+        var console = AnsiConsole.Console;
+        if (System.Console.IsOutputRedirected) console.Profile.Width = 240;
+        return console;
+    }
+
     public static void Error(string message, IReadOnlyList<FieldError> errors)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });
         console.MarkupLineInterpolated($"[red]error:[/] {message}");
         foreach (var e in errors) console.MarkupLineInterpolated($"  [yellow]{e.Field}[/]: {e.Message}");
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Meridian.Core.Lifecycle;
 using Meridian.Core.Model;
@@ -38,19 +39,24 @@ internal static class RegionsCommand
                 Console.Out.WriteLine(new JsonObject { ["items"] = items }.ToJsonString(MeridianJson.Indented));
                 return 0;
             }
+            // Ids, statuses and dates never wrap; names and model lists take what width is left.
             var table = new Table().Border(TableBorder.Rounded)
-                .AddColumns("Region", "Name", "Country", "Status", "Since", "Zones", "Services");
+                .AddColumn(new TableColumn("Region").NoWrap()).AddColumn("Name").AddColumn(new TableColumn("CC").NoWrap())
+                .AddColumn(new TableColumn("Status").NoWrap()).AddColumn(new TableColumn("Since").NoWrap())
+                .AddColumn(new TableColumn("Zones").NoWrap().RightAligned()).AddColumn("Models");
             foreach (var r in regions)
             {
                 var s = LifecycleRules.StatusOn(r.History, filter.ViewDate);
                 var since = r.History.LastOrDefault(e => e.On <= filter.ViewDate);
                 var zones = world.ZonesOf(r.Id).Count(z => LifecycleRules.StatusOn(z.History, filter.ViewDate) is { } zs && LifecycleRules.InService.Contains(zs));
+                var models = r.Services.Where(id => world.Services.Find(id)?.Kind == ServiceKind.ModelEndpoint);
                 table.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Name), r.Country, Colour(s),
-                    since is null ? "" : $"{since.On:yyyy-MM-dd}{(since.Estimated ? " (est.)" : "")}",
-                    zones.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", r.Services)));
+                    since is null ? "" : $"{(since.Estimated ? "~" : "")}{since.On:yyyy-MM-dd}",
+                    zones.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", models)));
             }
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"{regions.Length} regions{(filter.AsOf is { } d ? $" in service on {d:yyyy-MM-dd}" : "")}; zones counts those in service.");
+            var console = CommonOptions.Console();
+            console.Write(table);
+            console.MarkupLine($"{regions.Length} regions{(filter.AsOf is { } d ? $" in service on {d:yyyy-MM-dd}" : "")}. Zones: in service; ~: estimated date.");
             return 0;
         }));
 

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+
+namespace Meridian.Cli.Tests;
+
+public sealed class CommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("meridian-cli-").FullName;
+
+    private string Db => Path.Combine(_dir, "meridian.db");
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task RegionsList_AsOfSeptember2025_Json_Gives29Regions()
+    {
+        var (code, output, error) = await Meridian.RunAsync("regions", "list", "--as-of", "2025-09-30", "--json", "--db", Db);
+        Assert.True(code == 0, error);
+        var items = JsonNode.Parse(output)!["items"]!.AsArray();
+        Assert.Equal(29, items.Count);
+        Assert.Equal(14, items.Count(r => r!["country"]!.GetValue<string>() == "CN"));
+    }
+
+    [Fact]
+    public async Task RegionsList_PrintsAReadableTable()
+    {
+        var (code, output, _) = await Meridian.RunAsync("regions", "list", "--country", "GB", "--db", Db);
+        Assert.Equal(0, code);
+        Assert.Contains("eu-west-1", output);
+        Assert.Contains("UK (London)", output);
+        Assert.Contains("2018-10-01", output);
+        Assert.Contains("1 regions", output);
+    }
+
+    [Theory]
+    [InlineData("--as-of", "2025-02-30", "asOf")]
+    [InlineData("--boundary", "Atlantis", "boundary")]
+    [InlineData("--status", "Alive", "status")]
+    public async Task RegionsList_BadFilter_SaysWhy_AndExitsNonZero(string option, string value, string field)
+    {
+        var (code, _, error) = await Meridian.RunAsync("regions", "list", option, value, "--db", Db);
+        Assert.Equal(1, code);
+        Assert.Contains("error:", error);
+        Assert.Contains(field, error);
+    }
+
+    [Fact]
+    public async Task Export_ThenDryRunImport_ChangesNothing_AndImportAppliesAnEdit()
+    {
+        var file = Path.Combine(_dir, "world.yaml");
+        var export = await Meridian.RunAsync("world", "export", "--format", "yaml", "--output", file, "--db", Db);
+        Assert.Equal(0, export.ExitCode);
+        Assert.StartsWith("format: meridian/world@1", await File.ReadAllTextAsync(file));
+
+        var dry = await Meridian.RunAsync("world", "import", file, "--dry-run", "--json", "--db", Db);
+        Assert.Equal(0, dry.ExitCode);
+        Assert.Equal((0, 0, 0), Counts(dry.Out));
+
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace("name: UK (London)", "name: London"));
+        var import = await Meridian.RunAsync("world", "import", file, "--json", "--db", Db);
+        Assert.Equal(0, import.ExitCode);
+        Assert.Equal((0, 1, 0), Counts(import.Out));
+        var (_, regions, _) = await Meridian.RunAsync("regions", "list", "--country", "GB", "--json", "--db", Db);
+        Assert.Equal("London", JsonNode.Parse(regions)!["items"]![0]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Import_OfABadDocument_ListsEveryProblem_WritesNothing_AndExits1()
+    {
+        var file = Path.Combine(_dir, "bad.json");
+        await File.WriteAllTextAsync(file, """
+            {"format":"meridian/world@1","regions":[
+              {"id":"eu-a-1","name":"A","city":"X","country":"DE","location":{"latitude":95,"longitude":0},"history":[{"status":"Live","on":"2020-01-01"}],"services":["nope"]}]}
+            """);
+        var before = await Meridian.RunAsync("world", "export", "--db", Db);
+        var (code, _, error) = await Meridian.RunAsync("world", "import", file, "--db", Db);
+        Assert.Equal(1, code);
+        Assert.Contains("regions[0].location.latitude", error);
+        Assert.Contains("regions[0].services[0]", error);
+        var after = await Meridian.RunAsync("world", "export", "--db", Db);
+        Assert.Equal(before.Out, after.Out);
+    }
+
+    [Fact]
+    public async Task Import_OfAMissingFile_SaysSo()
+    {
+        var (code, _, error) = await Meridian.RunAsync("world", "import", Path.Combine(_dir, "none.json"), "--db", Db);
+        Assert.Equal(1, code);
+        Assert.Contains("no file", error);
+    }
+
+    [Theory]
+    [InlineData("serve")]
+    [InlineData("regions", "list")]
+    [InlineData("world", "import")]
+    [InlineData("world", "export")]
+    public async Task EveryCommand_HasHelp(params string[] command)
+    {
+        var (code, output, _) = await Meridian.RunAsync([.. command, "--help"]);
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:", output);
+        Assert.Contains("--db", output);
+    }
+
+    [Fact]
+    public async Task UnknownOption_IsAnError()
+    {
+        var (code, _, error) = await Meridian.RunAsync("regions", "list", "--colour", "red");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--colour", error);
+    }
+
+    private static (int, int, int) Counts(string json)
+    {
+        var n = JsonNode.Parse(json)!;
+        return (n["created"]!.GetValue<int>(), n["updated"]!.GetValue<int>(), n["deleted"]!.GetValue<int>());
+    }
+}
