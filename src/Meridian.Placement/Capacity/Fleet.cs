@@ -1,0 +1,86 @@
+using Meridian.Core.Lifecycle;
+using Meridian.Core.Model;
+using Meridian.Core.Registry;
+using Meridian.Placement.Model;
+
+namespace Meridian.Placement.Capacity;
+
+/// <summary>The hosts placement may use and what is allocated on them. Not thread-safe: one writer at a time
+/// (the ledger serialises writes).</summary>
+public sealed class Fleet
+{
+    private readonly Dictionary<string, int> _hostIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _zoneIndex = new(StringComparer.Ordinal);
+    private readonly List<ZoneInfo> _zones = [];
+    private readonly List<HostState> _hosts = [];
+
+    public Fleet(IEnumerable<HostSpec> hosts, PlacementOptions? options = null, IReadOnlyDictionary<string, IReadOnlySet<string>>? boundaries = null)
+    {
+        Options = options ?? PlacementOptions.Default;
+        Boundaries = boundaries ?? new Dictionary<string, IReadOnlySet<string>>();
+        foreach (var spec in hosts)
+        {
+            if (!_zoneIndex.TryGetValue(spec.ZoneId, out var z))
+            {
+                z = _zones.Count;
+                _zoneIndex[spec.ZoneId] = z;
+                _zones.Add(new ZoneInfo(z, spec.ZoneId, spec.RegionId, spec.Country));
+            }
+            var h = _hosts.Count;
+            if (!_hostIndex.TryAdd(spec.Id, h)) throw new ArgumentException($"duplicate host id '{spec.Id}'", nameof(hosts));
+            _hosts.Add(new HostState(spec, z, Options));
+            var zone = _zones[z];
+            zone.Hosts.Add(h);
+            if (spec.Gpus > 0)
+            {
+                zone.GpuHosts.Add(h);
+                var model = spec.GpuModel ?? "";
+                if (!zone.GpuHostsByModel.TryGetValue(model, out var list)) zone.GpuHostsByModel[model] = list = [];
+                list.Add(h);
+            }
+        }
+    }
+
+    /// <summary>The hosts of a world that can take new work: in a Live facility of a Live zone on <paramref name="date"/>.</summary>
+    public static Fleet FromWorld(World world, DateOnly date, PlacementOptions? options = null)
+    {
+        static bool Live(IReadOnlyList<LifecycleEvent> h, DateOnly d) => LifecycleRules.StatusOn(h, d) == LifecycleStatus.Live;
+        var specs = new List<HostSpec>();
+        foreach (var host in world.Hosts.Values)
+        {
+            var facility = world.Facilities.Find(host.FacilityId);
+            var zone = world.Zones.Find(host.ZoneId);
+            if (facility is null || zone is null || !Live(facility.History, date) || !Live(zone.History, date)) continue;
+            var region = world.Regions.Find(zone.RegionId)!;
+            specs.Add(new HostSpec(host.Id, zone.Id, region.Id, region.Country, host.Vcpu * 1000, host.MemoryGiB * 1024L,
+                host.Gpus, host.GpuModel, facility.Ownership, facility.Id));
+        }
+        var boundaries = world.Boundaries.Values.ToDictionary(b => b.Id, b => (IReadOnlySet<string>)b.Countries.ToHashSet(), StringComparer.OrdinalIgnoreCase);
+        return new Fleet(specs, options, boundaries);
+    }
+
+    public PlacementOptions Options { get; }
+    public IReadOnlyDictionary<string, IReadOnlySet<string>> Boundaries { get; }
+    public IReadOnlyList<HostState> Hosts => _hosts;
+    public IReadOnlyList<ZoneInfo> Zones => _zones;
+
+    public HostState? Host(string id) => _hostIndex.TryGetValue(id, out var i) ? _hosts[i] : null;
+
+    internal int HostIndex(string id) => _hostIndex[id];
+
+    public ZoneInfo? Zone(string id) => _zoneIndex.TryGetValue(id, out var i) ? _zones[i] : null;
+
+    /// <summary>Re-applies an allocation from the ledger; false when the host is gone or it no longer fits.</summary>
+    public bool Restore(Allocation a) => Host(a.HostId)?.TryRestore(a.VcpuMilli, a.MemoryMiB, a.Gpus) ?? false;
+
+    public void Release(Allocation a) => Host(a.HostId)?.Give(a.VcpuMilli, a.MemoryMiB, a.Gpus);
+
+    /// <summary>The hosts of a zone that a request could use at all (GPU model and ownership), without looking at what is free.</summary>
+    internal IReadOnlyList<int> Candidates(ZoneInfo zone, in Resources r, IReadOnlyList<string> gpuModels)
+    {
+        if (r.Gpus == 0) return zone.Hosts;
+        if (gpuModels.Count == 0) return zone.GpuHosts;
+        if (gpuModels.Count == 1) return zone.GpuHostsByModel.GetValueOrDefault(gpuModels[0]) ?? (IReadOnlyList<int>)[];
+        return gpuModels.SelectMany(m => zone.GpuHostsByModel.GetValueOrDefault(m) ?? []).ToArray();
+    }
+}

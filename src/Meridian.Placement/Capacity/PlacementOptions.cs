@@ -1,0 +1,25 @@
+namespace Meridian.Placement.Capacity;
+
+/// <summary>How much of a host can be allocated: (capacity - reserved) x ratio, per resource.</summary>
+public sealed record PlacementOptions
+{
+    /// <summary>vCPU over-commit ratio. Default 4.0, as OpenStack Placement's current default.</summary>
+    public double VcpuRatio { get; init; } = 4.0;
+
+    /// <summary>Memory over-commit ratio. Default 1.0.</summary>
+    public double MemoryRatio { get; init; } = 1.0;
+
+    /// <summary>GPU over-commit ratio. Default 1.0 (GPUs are never shared beyond their capacity).</summary>
+    public double GpuRatio { get; init; } = 1.0;
+
+    /// <summary>vCPU kept back on every host for the host itself, in milli-cores. Default 2000.</summary>
+    public int ReservedVcpuMilli { get; init; } = 2000;
+
+    /// <summary>Memory kept back on every host, in MiB. Default 4096.</summary>
+    public long ReservedMemoryMiB { get; init; } = 4096;
+
+    public static readonly PlacementOptions Default = new();
+
+    /// <summary>No over-commit and nothing reserved: a host's capacity as it is (trace replay).</summary>
+    public static readonly PlacementOptions Exact = new() { VcpuRatio = 1, MemoryRatio = 1, GpuRatio = 1, ReservedVcpuMilli = 0, ReservedMemoryMiB = 0 };
+}
