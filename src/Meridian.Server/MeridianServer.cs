@@ -3,6 +3,7 @@ using Meridian.Server.Hosting;
 using Meridian.Server.Http;
 using Meridian.Server.Pages;
 using Meridian.Storage;
+using Meridian.Storage.Ledger;
 using Meridian.Storage.Sqlite;
 using Meridian.Storage.Worlds;
 
@@ -21,6 +22,7 @@ public static class MeridianServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IWorldStore>(store);
+        builder.Services.AddSingleton(new SqliteLedger(store, time));
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddHostedService<WorldRefresher>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
@@ -52,6 +54,7 @@ public static class MeridianServer
         app.MapResources(options);
         app.MapChanges();
         app.MapWorld(options);
+        app.MapWorkloads(options);
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return app;
     }

@@ -1,5 +1,5 @@
-using Meridian.Core.Lifecycle;
 using Meridian.Core.Model;
+using Meridian.Core.Lifecycle;
 using Meridian.Core.Registry;
 using Meridian.Placement.Model;
 
@@ -41,19 +41,21 @@ public sealed class Fleet
         }
     }
 
-    /// <summary>The hosts of a world that can take new work: in a Live facility of a Live zone on <paramref name="date"/>.</summary>
+    /// <summary>The hosts of a world in service on <paramref name="date"/>: those in a Live facility of a Live zone and
+    /// region take new work; those where anything is Draining keep what they hold but take nothing new.</summary>
     public static Fleet FromWorld(World world, DateOnly date, PlacementOptions? options = null)
     {
-        static bool Live(IReadOnlyList<LifecycleEvent> h, DateOnly d) => LifecycleRules.StatusOn(h, d) == LifecycleStatus.Live;
         var specs = new List<HostSpec>();
         foreach (var host in world.Hosts.Values)
         {
             var facility = world.Facilities.Find(host.FacilityId);
             var zone = world.Zones.Find(host.ZoneId);
-            if (facility is null || zone is null || !Live(facility.History, date) || !Live(zone.History, date)) continue;
-            var region = world.Regions.Find(zone.RegionId)!;
+            var region = zone is null ? null : world.Regions.Find(zone.RegionId);
+            if (facility is null || zone is null || region is null) continue;
+            var statuses = new[] { facility.History, zone.History, region.History }.Select(h => LifecycleRules.StatusOn(h, date)).ToArray();
+            if (!statuses.All(s => s is { } v && LifecycleRules.InService.Contains(v))) continue;
             specs.Add(new HostSpec(host.Id, zone.Id, region.Id, region.Country, host.Vcpu * 1000, host.MemoryGiB * 1024L,
-                host.Gpus, host.GpuModel, facility.Ownership, facility.Id));
+                host.Gpus, host.GpuModel, facility.Ownership, facility.Id, Schedulable: statuses.All(s => s == LifecycleStatus.Live)));
         }
         var boundaries = world.Boundaries.Values.ToDictionary(b => b.Id, b => (IReadOnlySet<string>)b.Countries.ToHashSet(), StringComparer.OrdinalIgnoreCase);
         return new Fleet(specs, options, boundaries);

@@ -80,21 +80,21 @@ public static class PlacementEngine
         foreach (var h in fleet.Candidates(zone, r, c.GpuModels))
         {
             var host = fleet.Hosts[h];
-            if (c.Ownership.Count > 0 && !c.Ownership.Contains(host.Spec.Ownership)) continue;
+            if (!host.Spec.Schedulable || (c.Ownership.Count > 0 && !c.Ownership.Contains(host.Spec.Ownership))) continue;
             total += c.DistinctHosts ? (host.Fits(r) ? 1 : 0) : host.HowMany(r, limit - total);
             if (total >= limit) return limit;
         }
         return total;
     }
 
-    private static int BestHost(Fleet fleet, ZoneInfo zone, in Resources r, PlacementConstraints c, HashSet<int>? used, IHostScorer scorer)
+    internal static int BestHost(Fleet fleet, ZoneInfo zone, in Resources r, PlacementConstraints c, HashSet<int>? used, IHostScorer scorer)
     {
         var best = -1;
         var bestScore = double.MaxValue;
         foreach (var h in fleet.Candidates(zone, r, c.GpuModels))
         {
             var host = fleet.Hosts[h];
-            if (used is not null && used.Contains(h)) continue;
+            if (!host.Spec.Schedulable || (used is not null && used.Contains(h))) continue;
             if (c.Ownership.Count > 0 && !c.Ownership.Contains(host.Spec.Ownership)) continue;
             if (!host.Fits(r)) continue;
             var score = scorer.Score(host, r);

@@ -21,8 +21,9 @@ internal static class ChangesApi
                     if (key is not ("kind" or "id" or "limit" or "cursor"))
                         throw Problems.BadQuery(key, "is not a filter of changes; use kind, id, limit, cursor");
                 }
+                string[] kinds = [.. Kinds.All.Select(x => x.Name), "workloads"];
                 var kind = q["kind"].ToString() is { Length: > 0 } k
-                    ? Kinds.Named(k)?.Name ?? throw Problems.BadQuery("kind", $"'{k}' is not one of {string.Join(", ", Kinds.All.Select(x => x.Name))}")
+                    ? kinds.Contains(k) ? k : throw Problems.BadQuery("kind", $"'{k}' is not one of {string.Join(", ", kinds)}")
                     : null;
                 var limit = q["limit"].ToString() is { Length: > 0 } l ? ListQuery.ParseLimit(l) : ListQuery.DefaultLimit;
                 var before = q["cursor"].ToString() is { Length: > 0 } c

@@ -16,6 +16,10 @@ internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Pr
         {
             await Problems.From(e, context).ExecuteAsync(context);
         }
+        catch (Meridian.Storage.Ledger.PlacementRefusedException e) when (!context.Response.HasStarted)
+        {
+            await Apis.WorkloadsApi.Refused(e, context).ExecuteAsync(context);
+        }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             await Problems.Result(e.StatusCode, e.Message, [], context).ExecuteAsync(context);

@@ -34,6 +34,34 @@ internal static class SqliteMigrations
             );
             INSERT INTO meta (key, value) VALUES ('generation', 0);
             """),
+        (2, "allocation ledger", """
+            CREATE TABLE workloads (
+                id         TEXT   PRIMARY KEY,
+                tenant     TEXT   NOT NULL,
+                name       TEXT   NOT NULL,
+                spec       TEXT   NOT NULL,
+                created_at TEXT   NOT NULL,
+                UNIQUE (tenant, name)
+            );
+            CREATE TABLE allocations (
+                workload_id TEXT    NOT NULL REFERENCES workloads (id) ON DELETE CASCADE,
+                replica     INTEGER NOT NULL,
+                host_id     TEXT    NOT NULL,
+                zone_id     TEXT    NOT NULL,
+                region_id   TEXT    NOT NULL,
+                vcpu_milli  INTEGER NOT NULL,
+                memory_mib  BIGINT  NOT NULL,
+                gpus        TEXT    NOT NULL,
+                PRIMARY KEY (workload_id, replica)
+            );
+            CREATE INDEX allocations_by_host ON allocations (host_id);
+            -- Resource-provider generations, as in OpenStack Placement: a claim on a host bumps its generation.
+            CREATE TABLE host_generations (
+                host_id    TEXT   PRIMARY KEY,
+                generation BIGINT NOT NULL
+            );
+            INSERT INTO meta (key, value) VALUES ('ledger_generation', 0);
+            """),
     ];
 
     public static int Apply(SqliteConnection connection)

@@ -150,7 +150,7 @@ public sealed class SqliteWorldStore : IWorldStore
         SqliteConnection.ClearAllPools();
     }
 
-    private SqliteConnection Open()
+    internal SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -183,24 +183,9 @@ public sealed class SqliteWorldStore : IWorldStore
 
     private static void Pragma(SqliteConnection connection, string sql) => Execute(connection, null, sql);
 
-    private static void Execute(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var cmd = Command(connection, tx, sql, parameters);
-        cmd.ExecuteNonQuery();
-    }
+    private static void Execute(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters) =>
+        Sql.Execute(connection, tx, sql, parameters);
 
-    private static object? Scalar(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var cmd = Command(connection, tx, sql, parameters);
-        return cmd.ExecuteScalar();
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, (string Name, object? Value)[] parameters)
-    {
-        var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
-    }
+    private static object? Scalar(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters) =>
+        Sql.Scalar(connection, tx, sql, parameters);
 }

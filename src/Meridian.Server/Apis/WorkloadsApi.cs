@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+using Meridian.Core.Lifecycle;
+using Meridian.Core.Model;
+using Meridian.Core.Registry;
+using Meridian.Core.Serialization;
+using Meridian.Core.Validation;
+using Meridian.Placement.Model;
+using Meridian.Server.Http;
+using Meridian.Storage;
+using Meridian.Storage.Ledger;
+using Meridian.Storage.Registry;
+
+namespace Meridian.Server.Apis;
+
+/// <summary>Placement through the API: workloads, capacity, and draining a facility.</summary>
+internal static class WorkloadsApi
+{
+    public static void MapWorkloads(this IEndpointRouteBuilder app, ServerOptions options)
+    {
+        var group = app.MapGroup("/api/v1/workloads").WithTags("workloads");
+
+        group.MapPost("/", async (HttpContext http, SqliteLedger ledger) =>
+            {
+                var body = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
+                var spec = (WorkloadSpec)RequestBody.Deserialize(body, typeof(WorkloadSpec));
+                var workload = await ledger.PlaceAsync(spec, Actor.Of(http), http.RequestAborted);
+                http.Response.Headers.Location = $"/api/v1/workloads/{workload.Id}";
+                return Results.Text(WorkloadViews.Of(workload).ToJsonString(MeridianJson.Options), "application/json", statusCode: 201);
+            })
+            .WithName("place-workload").WithSummary("Place every replica of a workload, or none")
+            .WithDescription("Body: {tenant, name, replicas, resources: {vcpu, memoryGiB, gpus, gpuShare}, constraints: {regions, countries, boundary, " +
+                             "spread: {minZones, maxSkew}, distinctHosts, ownership, gpuModels}, strategy: Spread|Pack}. 201 with the allocations; " +
+                             "422 naming the constraint that cannot be met, how much is missing and where.")
+            .Accepts<WorkloadSpec>("application/json").Produces<JsonObject>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422);
+
+        group.MapGet("/", async (HttpContext http, SqliteLedger ledger) =>
+            {
+                var q = http.Request.Query;
+                foreach (var key in q.Keys)
+                {
+                    if (key is not ("tenant" or "limit" or "cursor")) throw Problems.BadQuery(key, "is not a filter of workloads; use tenant, limit, cursor");
+                }
+                var limit = q["limit"].ToString() is { Length: > 0 } l ? ListQuery.ParseLimit(l) : ListQuery.DefaultLimit;
+                var after = q["cursor"].ToString() is { Length: > 0 } c ? c : null;
+                var tenant = q["tenant"].ToString() is { Length: > 0 } t ? t : null;
+                var all = (await ledger.ListAsync(http.RequestAborted))
+                    .Where(w => (tenant is null || w.Spec.Tenant == tenant) && (after is null || string.CompareOrdinal(w.Id, after) > 0)).ToArray();
+                var page = all.Take(limit).ToArray();
+                var body = new JsonObject
+                {
+                    ["items"] = new JsonArray(page.Select(w => (JsonNode)WorkloadViews.Of(w)).ToArray()),
+                    ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null,
+                };
+                return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
+            })
+            .WithName("list-workloads").WithSummary("List workloads (filter: tenant; pages with limit and cursor)");
+
+        group.MapGet("/{id}", async (string id, SqliteLedger ledger, HttpContext http) =>
+            {
+                var w = await ledger.GetAsync(id, http.RequestAborted) ?? throw RegistryException.NotFound("workload", id);
+                return Results.Text(WorkloadViews.Of(w).ToJsonString(MeridianJson.Options), "application/json");
+            })
+            .WithName("get-workload").WithSummary("Get a workload and its allocations").ProducesProblem(404);
+
+        group.MapDelete("/{id}", async (string id, SqliteLedger ledger, HttpContext http) =>
+                await ledger.ReleaseAsync(id, Actor.Of(http), http.RequestAborted) ? Results.NoContent() : throw RegistryException.NotFound("workload", id))
+            .WithName("delete-workload").WithSummary("Release a workload's capacity").Produces(204).ProducesProblem(404);
+
+        app.MapGet("/api/v1/capacity", async (HttpContext http, SqliteLedger ledger, IWorldStore store) =>
+            {
+                var q = http.Request.Query;
+                foreach (var key in q.Keys)
+                {
+                    if (key is not ("region" or "zone" or "boundary" or "hosts")) throw Problems.BadQuery(key, "is not a filter of capacity; use region, zone, boundary, hosts");
+                }
+                var world = store.Current.World;
+                var region = q["region"].ToString() is { Length: > 0 } r ? (world.Regions.Contains(r) ? r : throw Problems.BadQuery("region", $"no region '{r}'")) : null;
+                var zone = q["zone"].ToString() is { Length: > 0 } z ? (world.Zones.Contains(z) ? z : throw Problems.BadQuery("zone", $"no zone '{z}'")) : null;
+                var boundary = q["boundary"].ToString() is { Length: > 0 } b
+                    ? world.Boundaries.Find(b) ?? throw Problems.BadQuery("boundary", $"no data boundary '{b}'") : null;
+                var withHosts = q["hosts"].ToString() is { Length: > 0 } h && (bool.TryParse(h, out var v) ? v : throw Problems.BadQuery("hosts", "is true or false"));
+                var report = await ledger.CapacityAsync(host =>
+                    (region is null || host.Spec.RegionId == region) && (zone is null || host.Spec.ZoneId == zone) &&
+                    (boundary is null || boundary.Contains(host.Spec.Country)), withHosts, http.RequestAborted);
+                return Results.Text(WorkloadViews.Of(report).ToJsonString(MeridianJson.Options), "application/json");
+            })
+            .WithTags("workloads").WithName("capacity")
+            .WithSummary("Allocatable, used and free vCPU, memory and GPUs of the hosts in service, per region and zone (hosts=true: per host too)");
+
+        app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, SqliteLedger ledger, IWorldStore store, TimeProvider time) =>
+            {
+                var apply = http.Request.Query["apply"].ToString() is { Length: > 0 } a && (bool.TryParse(a, out var v) ? v : throw Problems.BadQuery("apply", "is true or false"));
+                var facility = store.Current.World.Facilities.Find(id) ?? throw RegistryException.NotFound("facility", id);
+                var status = LifecycleRules.Current(facility.History);
+                if (status == LifecycleStatus.Live)
+                {
+                    await store.WriteAsync(Actor.Of(http), RegistryCommands.Transition(Kinds.Facilities, id,
+                        new LifecycleEvent(LifecycleStatus.Draining, ResourcesApi.Today(time), Note: "drain requested"), null), http.RequestAborted);
+                }
+                else if (status != LifecycleStatus.Draining)
+                {
+                    throw new RegistryException(ProblemKind.Conflict, $"facility '{id}' is {status}; only a Live or Draining facility drains", [new("status", $"is {status}")]);
+                }
+                var plan = await ledger.DrainAsync(id, apply, Actor.Of(http), http.RequestAborted);
+                var remaining = await ledger.AllocationsInFacilityAsync(id, http.RequestAborted);
+                return Results.Text(WorkloadViews.Of(plan, apply, "Draining", remaining).ToJsonString(MeridianJson.Options), "application/json");
+            })
+            .WithTags("facilities").WithName("drain-facility")
+            .WithSummary("Mark a facility Draining and plan moving its replicas under their original constraints; apply=true moves them")
+            .WithDescription("The answer lists the moves, the replicas that cannot move with the reason, and how many replicas remain on the facility. " +
+                             "A facility can be moved to Closed only when none remain.");
+    }
+
+    public static IResult Refused(PlacementRefusedException e, HttpContext http)
+    {
+        var p = e.Problem;
+        var field = p.Constraint switch
+        {
+            "residency" => "constraints",
+            "spread" => "constraints.spread",
+            _ => p.Constraint,
+        };
+        var body = Problems.Body(StatusCodes.Status422UnprocessableEntity, p.Message, [new FieldError(field, p.Message)], http);
+        if (p.ZoneCapacity is { } zones)
+            body["zoneCapacity"] = new JsonObject(zones.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
+        return Results.Text(body.ToJsonString(MeridianJson.Options), "application/problem+json", statusCode: 422);
+    }
+}
