@@ -20,7 +20,7 @@ public static class DrainPlanner
         {
             var affected = w.Allocations.Where(a => fleet.Host(a.HostId)?.Spec.FacilityId == facilityId).ToArray();
             if (affected.Length == 0) continue;
-            var (planned, reason) = PlanWorkload(fleet, w, affected);
+            var (planned, reason) = PlanWorkload(fleet, w, affected, facilityId);
             if (reason is not null)
             {
                 stuck.AddRange(affected.Select(a => new DrainStuck(w.Id, a.Replica, a.HostId, reason)));
@@ -41,14 +41,16 @@ public static class DrainPlanner
         return new DrainPlan(facilityId, moves, stuck);
     }
 
-    private static (List<Allocation> Planned, string? Reason) PlanWorkload(Fleet fleet, Workload w, Allocation[] affected)
+    private static (List<Allocation> Planned, string? Reason) PlanWorkload(Fleet fleet, Workload w, Allocation[] affected, string facilityId)
     {
         var request = w.Spec.ToRequest();
         var c = request.Constraints;
         var r = request.PerReplica;
         var staying = w.Allocations.Except(affected).ToList();
         var counts = staying.GroupBy(a => a.ZoneId).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var used = c.DistinctHosts ? staying.Select(a => fleet.HostIndex(a.HostId)).ToHashSet() : null;
+        // Hosts a replica may not move to: the facility's own, and with distinct hosts, those the workload already uses.
+        var blocked = Enumerable.Range(0, fleet.Hosts.Count).Where(h => fleet.Hosts[h].Spec.FacilityId == facilityId).ToHashSet();
+        if (c.DistinctHosts) blocked.UnionWith(staying.Select(a => fleet.HostIndex(a.HostId)));
         var zones = PlacementEngine.EligibleZones(fleet, c);
         var planned = new List<Allocation>();
         foreach (var old in affected)
@@ -57,13 +59,13 @@ public static class DrainPlanner
             var placed = false;
             foreach (var zone in zones.OrderBy(z => counts.GetValueOrDefault(z.Id)).ThenBy(z => z.Id, StringComparer.Ordinal))
             {
-                var h = PlacementEngine.BestHost(fleet, zone, r, c, used, BestFitScorer.Instance);
+                var h = PlacementEngine.BestHost(fleet, zone, r, c, blocked, BestFitScorer.Instance);
                 if (h < 0) continue;
                 var host = fleet.Hosts[h];
                 var gpus = host.Take(r);
                 planned.Add(new Allocation(old.Replica, host.Spec.Id, zone.Id, zone.RegionId, r.VcpuMilli, r.MemoryMiB, gpus));
                 counts[zone.Id] = counts.GetValueOrDefault(zone.Id) + 1;
-                used?.Add(h);
+                if (c.DistinctHosts) blocked.Add(h);
                 placed = true;
                 break;
             }

@@ -1,0 +1,79 @@
+using Meridian.Placement.Model;
+using Meridian.Storage.Ledger;
+using Meridian.Storage.Sqlite;
+using Meridian.Storage.Worlds;
+
+namespace Meridian.Storage.Tests.Ledger;
+
+public sealed class SqliteLedgerTests : IDisposable
+{
+    private readonly TempDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    private static WorkloadSpec Spec(string name, int replicas = 2, int gpus = 2) =>
+        new("acme", name, replicas, new ResourceSpec(4, 16, gpus), new ConstraintSpec(Regions: ["eu-west-1"]));
+
+    [Fact]
+    public async Task Placements_SurviveAReopen()
+    {
+        string id;
+        using (var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load()))
+        using (var ledger = new SqliteLedger(store))
+        {
+            id = (await ledger.PlaceAsync(Spec("a"), "test")).Id;
+        }
+        using (var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load()))
+        using (var ledger = new SqliteLedger(store))
+        {
+            var w = await ledger.GetAsync(id);
+            Assert.Equal(2, w!.Allocations.Count);
+            var capacity = await ledger.CapacityAsync(h => h.Spec.RegionId == "eu-west-1", withHosts: false);
+            Assert.Equal(4, capacity.All.Used.Gpus);
+        }
+    }
+
+    [Fact]
+    public async Task TwoProcessesSharingADatabase_NeverOverCommit()
+    {
+        using var storeA = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
+        using var storeB = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
+        using var a = new SqliteLedger(storeA);
+        using var b = new SqliteLedger(storeB);
+        var placed = 0;
+        var refused = 0;
+        var attempts = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await (i % 2 == 0 ? a : b).PlaceAsync(Spec($"w{i}"), "test");
+                Interlocked.Increment(ref placed);
+            }
+            catch (PlacementRefusedException)
+            {
+                Interlocked.Increment(ref refused);
+            }
+        }));
+        await Task.WhenAll(attempts);
+        Assert.True(placed > 0 && refused > 0, $"placed {placed}, refused {refused}");
+
+        // A fresh view from the database: every host within its capacity, and the count matches.
+        using var storeC = await SqliteWorldStore.OpenAsync(_db.Path);
+        using var c = new SqliteLedger(storeC);
+        var report = await c.CapacityAsync(h => h.Spec.RegionId == "eu-west-1", withHosts: true);
+        Assert.All(report.Hosts, h => Assert.True(h.Used.Gpus <= h.Total.Gpus && h.Used.Vcpu <= h.Total.Vcpu && h.Used.MemoryGiB <= h.Total.MemoryGiB));
+        Assert.Equal(placed * 4, report.All.Used.Gpus);
+        Assert.Equal(placed, (await c.ListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task RefusedPlacement_WritesNothing()
+    {
+        using var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
+        using var ledger = new SqliteLedger(store);
+        var e = await Assert.ThrowsAsync<PlacementRefusedException>(() => ledger.PlaceAsync(Spec("huge", replicas: 500), "test"));
+        Assert.Equal("resources", e.Problem.Constraint);
+        Assert.Empty(await ledger.ListAsync());
+        Assert.Equal(0, (await ledger.CapacityAsync(_ => true, false)).All.Used.Vcpu);
+    }
+}
