@@ -6,5 +6,10 @@ var root = new RootCommand("Meridian: the control plane of a multi-region cloud.
     ServeCommand.Create(),
     RegionsCommand.Create(),
     WorldCommand.Create(),
+    PlaceCommand.Create(),
+    CapacityCommand.Create(),
+    DrainCommand.Create(),
+    ReplayCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -20,6 +20,8 @@ public static class MeridianServer
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxImportBodyBytes + 1);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Logs go to standard error, so `meridian ... --json` output on standard output stays clean.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IWorldStore>(store);
         builder.Services.AddSingleton(new SqliteLedger(store, time));

@@ -32,6 +32,16 @@ internal static class CommonOptions
             Error(e.Message, e.Errors);
             return 1;
         }
+        catch (Meridian.Storage.Ledger.PlacementRefusedException e)
+        {
+            Error($"cannot place: {e.Problem.Constraint}", [new FieldError(e.Problem.Constraint, e.Problem.Message)]);
+            return 1;
+        }
+        catch (FormatException e)
+        {
+            Error(e.Message, []);
+            return 1;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
             Error(e.Message, []);

@@ -28,7 +28,7 @@ public sealed class Fleet
             }
             var h = _hosts.Count;
             if (!_hostIndex.TryAdd(spec.Id, h)) throw new ArgumentException($"duplicate host id '{spec.Id}'", nameof(hosts));
-            _hosts.Add(new HostState(spec, z, Options));
+            _hosts.Add(new HostState(spec, _zones[z], Options));
             var zone = _zones[z];
             zone.Hosts.Add(h);
             if (spec.Gpus > 0)
@@ -39,6 +39,23 @@ public sealed class Fleet
                 list.Add(h);
             }
         }
+        foreach (var zone in _zones) zone.Freeze();
+        HostArray = [.. _hosts];
+    }
+
+    internal HostState[] HostArray { get; }
+
+    private readonly Dictionary<string, ZoneInfo[]> _zonesByBoundary = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The zones in a data boundary (all zones for null), computed once per boundary.</summary>
+    internal ZoneInfo[] ZonesIn(string? boundary)
+    {
+        var key = boundary ?? "";
+        if (_zonesByBoundary.TryGetValue(key, out var zones)) return zones;
+        var countries = boundary is null ? null : Boundaries[boundary];
+        zones = _zones.Where(z => countries is null || countries.Contains(z.Country)).ToArray();
+        _zonesByBoundary[key] = zones;
+        return zones;
     }
 
     /// <summary>The hosts of a world in service on <paramref name="date"/>: those in a Live facility of a Live zone and
@@ -78,11 +95,11 @@ public sealed class Fleet
     public void Release(Allocation a) => Host(a.HostId)?.Give(a.VcpuMilli, a.MemoryMiB, a.Gpus);
 
     /// <summary>The hosts of a zone that a request could use at all (GPU model and ownership), without looking at what is free.</summary>
-    internal IReadOnlyList<int> Candidates(ZoneInfo zone, in Resources r, IReadOnlyList<string> gpuModels)
+    internal int[] Candidates(ZoneInfo zone, in Resources r, IReadOnlyList<string> gpuModels)
     {
-        if (r.Gpus == 0) return zone.Hosts;
-        if (gpuModels.Count == 0) return zone.GpuHosts;
-        if (gpuModels.Count == 1) return zone.GpuHostsByModel.GetValueOrDefault(gpuModels[0]) ?? (IReadOnlyList<int>)[];
-        return gpuModels.SelectMany(m => zone.GpuHostsByModel.GetValueOrDefault(m) ?? []).ToArray();
+        if (r.Gpus == 0) return zone.HostArray;
+        if (gpuModels.Count == 0) return zone.GpuHostArray;
+        if (gpuModels.Count == 1) return zone.GpuHostArrayByModel.GetValueOrDefault(gpuModels[0]) ?? [];
+        return gpuModels.SelectMany(m => zone.GpuHostArrayByModel.GetValueOrDefault(m) ?? []).ToArray();
     }
 }

@@ -6,15 +6,28 @@ namespace Meridian.Placement.Capacity;
 /// so GPU-sharing tasks can take part of one device.</summary>
 public sealed class HostState
 {
-    internal HostState(HostSpec spec, int zone, PlacementOptions options)
+    private readonly ZoneInfo _zone;
+
+    internal HostState(HostSpec spec, ZoneInfo zone, PlacementOptions options)
     {
         Spec = spec;
-        Zone = zone;
+        Zone = zone.Index;
+        _zone = zone;
         VcpuCapacity = (int)Math.Floor(Math.Max(0, spec.VcpuMilli - options.ReservedVcpuMilli) * options.VcpuRatio);
         MemoryCapacity = (long)Math.Floor(Math.Max(0, spec.MemoryMiB - options.ReservedMemoryMiB) * options.MemoryRatio);
         GpuCapacityMilli = (int)Math.Floor(1000 * options.GpuRatio);
         GpuFree = Enumerable.Repeat(GpuCapacityMilli, spec.Gpus).ToArray();
+        GpuFreeMilli = (long)GpuCapacityMilli * spec.Gpus;
+        VcpuInverse = VcpuCapacity == 0 ? 0 : 1.0 / VcpuCapacity;
+        MemoryInverse = MemoryCapacity == 0 ? 0 : 1.0 / MemoryCapacity;
+        GpuInverse = GpuFreeMilli == 0 ? 0 : 1.0 / GpuFreeMilli;
+        if (spec.Schedulable) Count(VcpuCapacity, MemoryCapacity, GpuFreeMilli);
     }
+
+    // Reciprocals of the capacities, so scoring multiplies instead of divides.
+    internal double VcpuInverse { get; }
+    internal double MemoryInverse { get; }
+    internal double GpuInverse { get; }
 
     public HostSpec Spec { get; }
     public int Zone { get; }
@@ -29,7 +42,7 @@ public sealed class HostState
     public int VcpuFree => VcpuCapacity - VcpuUsed;
     public long MemoryFree => MemoryCapacity - MemoryUsed;
     public int GpusFullyFree => GpuFree.Count(g => g == GpuCapacityMilli);
-    public long GpuFreeMilli => GpuFree.Sum();
+    public long GpuFreeMilli { get; private set; }
 
     /// <summary>Whether one more replica fits: CPU, memory and, for GPUs, enough devices with enough free share each.</summary>
     public bool Fits(in Resources r)
@@ -65,6 +78,8 @@ public sealed class HostState
     {
         VcpuUsed += r.VcpuMilli;
         MemoryUsed += r.MemoryMiB;
+        GpuFreeMilli -= r.TotalGpuMilli;
+        if (Spec.Schedulable) Count(-r.VcpuMilli, -r.MemoryMiB, -r.TotalGpuMilli);
         if (r.Gpus == 0) return [];
         var shares = new GpuShare[r.Gpus];
         for (var i = 0; i < r.Gpus; i++)
@@ -80,7 +95,14 @@ public sealed class HostState
     {
         VcpuUsed -= vcpuMilli;
         MemoryUsed -= memoryMiB;
-        foreach (var g in gpus) GpuFree[g.Index] += g.Milli;
+        long milli = 0;
+        foreach (var g in gpus)
+        {
+            GpuFree[g.Index] += g.Milli;
+            milli += g.Milli;
+        }
+        GpuFreeMilli += milli;
+        if (Spec.Schedulable) Count(vcpuMilli, memoryMiB, milli);
     }
 
     /// <summary>Records an allocation made earlier (from the ledger); false when it no longer fits.</summary>
@@ -91,10 +113,23 @@ public sealed class HostState
         {
             if (g.Index < 0 || g.Index >= GpuFree.Length || GpuFree[g.Index] < g.Milli) return false;
         }
-        VcpuUsed += vcpuMilli;
-        MemoryUsed += memoryMiB;
-        foreach (var g in gpus) GpuFree[g.Index] -= g.Milli;
+        Take(new Resources(vcpuMilli, memoryMiB), null);
+        long milli = 0;
+        foreach (var g in gpus)
+        {
+            GpuFree[g.Index] -= g.Milli;
+            milli += g.Milli;
+        }
+        GpuFreeMilli -= milli;
+        if (Spec.Schedulable) Count(0, 0, -milli);
         return true;
+    }
+
+    private void Count(long vcpu, long memory, long gpuMilli)
+    {
+        _zone.FreeVcpu += vcpu;
+        _zone.FreeMemory += memory;
+        _zone.FreeGpuMilli += gpuMilli;
     }
 
     internal int TightestGpu(int milli)

@@ -18,8 +18,13 @@ public sealed record PlacementOptions
     /// <summary>Memory kept back on every host, in MiB. Default 4096.</summary>
     public long ReservedMemoryMiB { get; init; } = 4096;
 
+    /// <summary>Hosts that fit to score per replica in a zone before choosing the best of them; 0 scores every host.
+    /// As the Kubernetes scheduler's percentageOfNodesToScore, it bounds the work per decision in large zones; the scan
+    /// starts where the previous one in the zone stopped, so all hosts take turns. Default 32.</summary>
+    public int HostsToScore { get; init; } = 32;
+
     public static readonly PlacementOptions Default = new();
 
     /// <summary>No over-commit and nothing reserved: a host's capacity as it is (trace replay).</summary>
-    public static readonly PlacementOptions Exact = new() { VcpuRatio = 1, MemoryRatio = 1, GpuRatio = 1, ReservedVcpuMilli = 0, ReservedMemoryMiB = 0 };
+    public static readonly PlacementOptions Exact = new() { VcpuRatio = 1, MemoryRatio = 1, GpuRatio = 1, ReservedVcpuMilli = 0, ReservedMemoryMiB = 0, HostsToScore = 0 };
 }

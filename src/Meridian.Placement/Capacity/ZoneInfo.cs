@@ -12,6 +12,27 @@ public sealed class ZoneInfo
     public string Country { get; }
 
     internal List<int> Hosts { get; } = [];
+
+    // Arrays of the lists above, made once the fleet is built: the hot loops index arrays, not interfaces.
+    internal int[] HostArray { get; private set; } = [];
+    internal int[] GpuHostArray { get; private set; } = [];
+    internal Dictionary<string, int[]> GpuHostArrayByModel { get; private set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    internal void Freeze()
+    {
+        HostArray = [.. Hosts];
+        GpuHostArray = [.. GpuHosts];
+        GpuHostArrayByModel = GpuHostsByModel.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Free capacity summed over the zone's schedulable hosts: a zone whose sum cannot hold one replica
+    /// is skipped without looking at its hosts.</summary>
+    internal long FreeVcpu { get; set; }
+    internal long FreeMemory { get; set; }
+    internal long FreeGpuMilli { get; set; }
+
+    /// <summary>Where the next bounded host scan in this zone starts.</summary>
+    internal int ScanStart { get; set; }
     internal Dictionary<string, List<int>> GpuHostsByModel { get; } = new(StringComparer.OrdinalIgnoreCase);
     internal List<int> GpuHosts { get; } = [];
 }

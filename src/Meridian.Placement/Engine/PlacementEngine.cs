@@ -24,8 +24,27 @@ public static class PlacementEngine
         if (zones.Count < spread.MinZones)
             return PlacementResult.Fail("spread", $"minZones is {spread.MinZones} but only {zones.Count} zone(s) in service match {Describe(c)}: {string.Join(", ", zones.Select(z => z.Id))}");
 
+        // Zones with the most free room of what the request needs most come first. Counting stops once n zones can each
+        // take all n replicas: no split can need more zones than that, and the zones after them rank lower.
+        var gpu = r.Gpus > 0;
+        zones.Sort((a, b) => gpu ? b.FreeGpuMilli.CompareTo(a.FreeGpuMilli) : b.FreeVcpu.CompareTo(a.FreeVcpu));
         var caps = new int[zones.Count];
-        for (var i = 0; i < zones.Count; i++) caps[i] = Capacity(fleet, zones[i], r, c, n);
+        var full = 0;
+        var counted = zones.Count;
+        for (var i = 0; i < zones.Count; i++)
+        {
+            caps[i] = Capacity(fleet, zones[i], r, c, n);
+            if (caps[i] == n && ++full >= Math.Max(n, spread.MinZones))
+            {
+                counted = i + 1;
+                break;
+            }
+        }
+        if (counted < zones.Count)
+        {
+            zones.RemoveRange(counted, zones.Count - counted);
+            Array.Resize(ref caps, counted);
+        }
         var split = ZoneDistribution.Solve(caps, n, spread.MinZones, spread.MaxSkew, widest: request.Strategy == PlacementStrategy.Spread);
         if (split is null) return CapacityFailure(fleet, zones, caps, request);
 
@@ -46,7 +65,7 @@ public static class PlacementEngine
                 }
                 used?.Add(host);
                 var state = fleet.Hosts[host];
-                var gpus = state.Take(r, scorer is { } s ? (h, m) => Choose(s, h, m) : null);
+                var gpus = r.Gpus == 0 ? state.Take(r) : state.Take(r, (h, m) => Choose(scorer, h, m));
                 allocations.Add(new Allocation(replica++, state.Spec.Id, zones[i].Id, zones[i].RegionId, r.VcpuMilli, r.MemoryMiB, gpus));
             }
         }
@@ -61,6 +80,7 @@ public static class PlacementEngine
 
     internal static List<ZoneInfo> EligibleZones(Fleet fleet, PlacementConstraints c)
     {
+        if (c.Regions.Count == 0 && c.Countries.Count == 0) return [.. fleet.ZonesIn(c.Boundary)];
         var boundary = c.Boundary is { } b ? fleet.Boundaries[b] : null;
         var list = new List<ZoneInfo>();
         foreach (var z in fleet.Zones)
@@ -76,11 +96,14 @@ public static class PlacementEngine
     /// <summary>How many replicas a zone can take, counting at most <paramref name="limit"/>.</summary>
     internal static int Capacity(Fleet fleet, ZoneInfo zone, in Resources r, PlacementConstraints c, int limit)
     {
+        if (zone.FreeVcpu < r.VcpuMilli || zone.FreeMemory < r.MemoryMiB || zone.FreeGpuMilli < r.TotalGpuMilli) return 0;
         var total = 0;
+        var hosts = fleet.HostArray;
+        var anyOwner = c.Ownership.Count == 0;
         foreach (var h in fleet.Candidates(zone, r, c.GpuModels))
         {
-            var host = fleet.Hosts[h];
-            if (!host.Spec.Schedulable || (c.Ownership.Count > 0 && !c.Ownership.Contains(host.Spec.Ownership))) continue;
+            var host = hosts[h];
+            if (!host.Spec.Schedulable || (!anyOwner && !c.Ownership.Contains(host.Spec.Ownership))) continue;
             total += c.DistinctHosts ? (host.Fits(r) ? 1 : 0) : host.HowMany(r, limit - total);
             if (total >= limit) return limit;
         }
@@ -91,18 +114,29 @@ public static class PlacementEngine
     {
         var best = -1;
         var bestScore = double.MaxValue;
-        foreach (var h in fleet.Candidates(zone, r, c.GpuModels))
+        var hosts = fleet.HostArray;
+        var anyOwner = c.Ownership.Count == 0;
+        var candidates = fleet.Candidates(zone, r, c.GpuModels);
+        var budget = fleet.Options.HostsToScore > 0 ? fleet.Options.HostsToScore : int.MaxValue;
+        var start = candidates.Length == 0 ? 0 : zone.ScanStart % candidates.Length;
+        var scored = 0;
+        for (var k = 0; k < candidates.Length && scored < budget; k++)
         {
-            var host = fleet.Hosts[h];
+            var i = start + k;
+            if (i >= candidates.Length) i -= candidates.Length;
+            var h = candidates[i];
+            var host = hosts[h];
             if (!host.Spec.Schedulable || (used is not null && used.Contains(h))) continue;
-            if (c.Ownership.Count > 0 && !c.Ownership.Contains(host.Spec.Ownership)) continue;
+            if (!anyOwner && !c.Ownership.Contains(host.Spec.Ownership)) continue;
             if (!host.Fits(r)) continue;
+            scored++;
             var score = scorer.Score(host, r);
             if (score < bestScore)
             {
                 bestScore = score;
                 best = h;
             }
+            if (scored == budget) zone.ScanStart = i + 1;
         }
         return best;
     }

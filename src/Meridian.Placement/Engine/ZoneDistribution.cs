@@ -9,18 +9,29 @@ internal static class ZoneDistribution
     /// <returns>Replicas per zone (same order as caps), or null when no split satisfies the constraints.</returns>
     public static int[]? Solve(IReadOnlyList<int> caps, int replicas, int minZones, int maxSkew, bool widest)
     {
-        var usable = caps.Count(c => c > 0);
+        var usable = 0;
+        foreach (var c in caps) if (c > 0) usable++;
         var most = Math.Min(usable, replicas);
         if (most < minZones) return null;
-        var order = Enumerable.Range(0, caps.Count).Where(i => caps[i] > 0)
-            .OrderByDescending(i => caps[i]).ThenBy(i => i).ToArray();
+        var order = new int[usable];
+        var keys = new long[usable];
+        for (int i = 0, j = 0; i < caps.Count; i++)
+        {
+            if (caps[i] <= 0) continue;
+            order[j] = i;
+            keys[j++] = -(long)caps[i] * caps.Count + i; // most room first, then preference order
+        }
+        Array.Sort(keys, order);
 
         for (var k = 0; k <= most - minZones; k++)
         {
             var m = widest ? most - k : minZones + k;
             // The m zones with the most room are the best chance for this many zones.
-            var chosen = order.Take(m).OrderBy(i => i).ToArray();
-            var counts = Split(chosen.Select(i => caps[i]).ToArray(), replicas, maxSkew);
+            var chosen = order[..m];
+            Array.Sort(chosen);
+            var chosenCaps = new int[m];
+            for (var j = 0; j < m; j++) chosenCaps[j] = caps[chosen[j]];
+            var counts = Split(chosenCaps, replicas, maxSkew);
             if (counts is null) continue;
             var result = new int[caps.Count];
             for (var j = 0; j < chosen.Length; j++) result[chosen[j]] = counts[j];
@@ -34,9 +45,11 @@ internal static class ZoneDistribution
     private static int[]? Split(int[] caps, int replicas, int maxSkew)
     {
         var m = caps.Length;
-        var lo = Math.Min(caps.Min(), replicas / m);
+        var lo = replicas / m;
+        foreach (var c in caps) lo = Math.Min(lo, c);
         if (lo < 1) return null;
-        long ceiling = caps.Sum(c => (long)Math.Min(c, (long)lo + maxSkew));
+        long ceiling = 0;
+        foreach (var c in caps) ceiling += Math.Min(c, (long)lo + maxSkew);
         if (ceiling < replicas) return null;
         var counts = Enumerable.Repeat(lo, m).ToArray();
         var left = replicas - lo * m;

@@ -13,12 +13,14 @@ public sealed class BestFitScorer : IHostScorer
 
     public double Score(HostState host, in Resources r) => Leftover(host, r);
 
+    /// <summary>Added to the score of a GPU host for a replica that needs no GPU: such replicas go to GPU hosts only when
+    /// nothing else fits, so GPUs are not stranded behind used CPU and memory.</summary>
+    internal const double GpuHostPenalty = 10;
+
     internal static double Leftover(HostState host, in Resources r)
     {
-        var cpu = host.VcpuCapacity == 0 ? 0 : (double)(host.VcpuFree - r.VcpuMilli) / host.VcpuCapacity;
-        var mem = host.MemoryCapacity == 0 ? 0 : (double)(host.MemoryFree - r.MemoryMiB) / host.MemoryCapacity;
-        var gpuCap = (double)host.GpuCapacityMilli * host.GpuFree.Length;
-        var gpu = gpuCap == 0 ? 0 : (host.GpuFreeMilli - r.TotalGpuMilli) / gpuCap;
-        return cpu + mem + gpu;
+        return (r.Gpus == 0 && host.GpuFree.Length > 0 ? GpuHostPenalty : 0) + (host.VcpuFree - r.VcpuMilli) * host.VcpuInverse
+             + (host.MemoryFree - r.MemoryMiB) * host.MemoryInverse
+             + (host.GpuFreeMilli - r.TotalGpuMilli) * host.GpuInverse;
     }
 }

@@ -10,5 +10,6 @@ public sealed class WorstFitScorer : IHostScorer
 
     public string Name => "worst-fit";
 
-    public double Score(HostState host, in Resources r) => -BestFitScorer.Leftover(host, r);
+    public double Score(HostState host, in Resources r) =>
+        (r.Gpus == 0 && host.GpuFree.Length > 0 ? 2 * BestFitScorer.GpuHostPenalty : 0) - BestFitScorer.Leftover(host, r);
 }

@@ -24,6 +24,8 @@ public sealed partial class SqliteLedger : IDisposable
     private long _ledgerGeneration = -1;
     private long _worldGeneration = -1;
     private DateOnly _fleetDate;
+    // One connection for all ledger work: the gate already serialises it, and opening a connection per request costs more than the work.
+    private SqliteConnection? _connection;
 
     public SqliteLedger(SqliteWorldStore store, TimeProvider? time = null, PlacementOptions? options = null)
     {
@@ -132,7 +134,13 @@ public sealed partial class SqliteLedger : IDisposable
         });
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _connection?.Dispose();
+        _gate.Dispose();
+    }
+
+    private SqliteConnection Connection() => _connection ??= _store.Open();
 
     private static void CheckNames(WorkloadSpec spec)
     {
@@ -159,8 +167,8 @@ public sealed partial class SqliteLedger : IDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            using var connection = _store.Open();
-            await EnsureCurrentAsync(connection, null, ct);
+            var connection = Connection();
+            EnsureCurrent(connection, null);
             return read();
         }
         finally
@@ -176,9 +184,9 @@ public sealed partial class SqliteLedger : IDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            using var connection = _store.Open();
+            var connection = Connection();
             using var tx = connection.BeginTransaction(deferred: false);
-            await EnsureCurrentAsync(connection, tx, ct);
+            EnsureCurrent(connection, tx);
             var next = _ledgerGeneration + 1;
             var (result, commit) = write(connection, tx, next);
             try
@@ -202,9 +210,9 @@ public sealed partial class SqliteLedger : IDisposable
     }
 
     /// <summary>Rebuilds the fleet when the world, the day or another process's ledger writes have changed it.</summary>
-    private async Task EnsureCurrentAsync(SqliteConnection connection, SqliteTransaction? tx, CancellationToken ct)
+    private void EnsureCurrent(SqliteConnection connection, SqliteTransaction? tx)
     {
-        var snapshot = await _store.RefreshAsync(ct);
+        var snapshot = _store.Refresh(connection, tx);
         var ledger = LedgerRows.LedgerGeneration(connection, tx);
         var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
         if (ledger == _ledgerGeneration && snapshot.Generation == _worldGeneration && today == _fleetDate) return;

@@ -17,6 +17,7 @@ public sealed class SqliteWorldStore : IWorldStore
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _publish = new();
     private volatile WorldSnapshot _current = new(World.Empty, 0);
 
     private SqliteWorldStore(string path, TimeProvider time)
@@ -58,8 +59,24 @@ public sealed class SqliteWorldStore : IWorldStore
     public Task<WorldSnapshot> RefreshAsync(CancellationToken cancellationToken = default)
     {
         using var connection = Open();
-        if (ReadGeneration(connection, null) != _current.Generation) _current = Load(connection, null);
-        return Task.FromResult(_current);
+        return Task.FromResult(Refresh(connection, null));
+    }
+
+    /// <summary>Refresh on a connection the caller holds (the ledger's), inside its transaction if it has one.</summary>
+    internal WorldSnapshot Refresh(SqliteConnection connection, SqliteTransaction? tx)
+    {
+        var current = _current;
+        return ReadGeneration(connection, tx) == current.Generation ? current : Publish(Load(connection, tx));
+    }
+
+    /// <summary>Makes a snapshot current unless a newer one already is (a reader's reload can race a writer's publish).</summary>
+    private WorldSnapshot Publish(WorldSnapshot snapshot)
+    {
+        lock (_publish)
+        {
+            if (snapshot.Generation > _current.Generation) _current = snapshot;
+            return snapshot;
+        }
     }
 
     public async Task<WriteResult> WriteAsync(string actor, Func<World, IReadOnlyList<Change>> decide, CancellationToken cancellationToken = default)
@@ -71,7 +88,7 @@ public sealed class SqliteWorldStore : IWorldStore
             // IMMEDIATE: take the database's write lock now, so the generation read below stays current until commit.
             using var tx = connection.BeginTransaction(deferred: false);
             var generation = ReadGeneration(connection, tx);
-            var snapshot = generation == _current.Generation ? _current : Load(connection, tx);
+            var snapshot = generation == _current.Generation ? _current : Publish(Load(connection, tx));
             var changes = decide(snapshot.World);
             if (changes.Count == 0) return new WriteResult(snapshot, []);
 
@@ -109,8 +126,8 @@ public sealed class SqliteWorldStore : IWorldStore
             }
             Execute(connection, tx, "UPDATE meta SET value = $gen WHERE key = 'generation'", ("$gen", next));
             tx.Commit();
-            _current = new WorldSnapshot(world, next);
-            return new WriteResult(_current, records);
+            var published = Publish(new WorldSnapshot(world, next));
+            return new WriteResult(published, records);
         }
         finally
         {

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Text.Json;
+using Meridian.Core.Lifecycle;
+using Meridian.Core.Model;
+using Meridian.Core.Registry;
+using Meridian.Core.Serialization;
+using Meridian.Core.Validation;
+using Meridian.Storage.Ledger;
+using Meridian.Storage.Registry;
+using Spectre.Console;
+
+namespace Meridian.Cli.Commands;
+
+internal static class DrainCommand
+{
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var facility = new Argument<string>("FACILITY") { Description = "Facility id, such as lon1" };
+        var apply = new Option<bool>("--apply") { Description = "Move the replicas now (otherwise only show the plan)" };
+        var actor = new Option<string>("--actor") { Description = "Name recorded in the change log", DefaultValueFactory = _ => Environment.UserName };
+        var command = new Command("drain", "Mark a facility Draining and move its replicas elsewhere under their original constraints; exits 3 when some cannot move") { facility, db, apply, json, actor };
+        command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
+        {
+            var id = parse.GetValue(facility)!;
+            using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
+            var f = store.Current.World.Facilities.Find(id) ?? throw RegistryException.NotFound("facility", id);
+            var status = LifecycleRules.Current(f.History);
+            if (status == LifecycleStatus.Live)
+            {
+                await store.WriteAsync(parse.GetValue(actor)!, RegistryCommands.Transition(Kinds.Facilities, id,
+                    new LifecycleEvent(LifecycleStatus.Draining, DateOnly.FromDateTime(DateTime.UtcNow), Note: "drain requested"), null), ct);
+            }
+            else if (status != LifecycleStatus.Draining)
+            {
+                throw new RegistryException(ProblemKind.Conflict, $"facility '{id}' is {status}; only a Live or Draining facility drains");
+            }
+            using var ledger = new SqliteLedger(store);
+            var plan = await ledger.DrainAsync(id, parse.GetValue(apply), parse.GetValue(actor)!, ct);
+            var remaining = await ledger.AllocationsInFacilityAsync(id, ct);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(new { plan.FacilityId, applied = parse.GetValue(apply), plan.Moves, plan.Stuck, remaining }, MeridianJson.Indented));
+                return 0;
+            }
+            var console = CommonOptions.Console();
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Workload", "Replica", "From", "To", "Zone");
+            foreach (var m in plan.Moves) table.AddRow(m.WorkloadId, $"{m.Replica}", m.FromHost, m.To.HostId, m.To.ZoneId);
+            foreach (var s in plan.Stuck) table.AddRow(s.WorkloadId, $"{s.Replica}", s.Host, "[red]stays[/]", Markup.Escape(s.Reason));
+            console.Write(table);
+            console.MarkupLineInterpolated($"{(parse.GetValue(apply) ? "moved" : "would move")} {plan.Moves.Count}, cannot move {plan.Stuck.Count}; {remaining} replica(s) on {id} now.");
+            return plan.Stuck.Count == 0 ? 0 : 3;
+        }));
+        return command;
+    }
+}

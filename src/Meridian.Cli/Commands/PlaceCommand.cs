@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Meridian.Core.Model;
+using Meridian.Core.Serialization;
+using Meridian.Core.Validation;
+using Meridian.Placement.Model;
+using Meridian.Storage.Ledger;
+using Spectre.Console;
+
+namespace Meridian.Cli.Commands;
+
+internal static class PlaceCommand
+{
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var file = new Option<FileInfo?>("--file", "-f") { Description = "Workload spec as JSON (the body of POST /api/v1/workloads); flags below override it" };
+        var tenant = new Option<string?>("--tenant") { Description = "Tenant owning the workload" };
+        var name = new Option<string?>("--name") { Description = "Workload name, unique per tenant" };
+        var replicas = new Option<int?>("--replicas") { Description = "Number of replicas" };
+        var vcpu = new Option<double?>("--vcpu") { Description = "vCPU per replica" };
+        var memory = new Option<double?>("--memory-gib") { Description = "Memory per replica in GiB" };
+        var gpus = new Option<int?>("--gpus") { Description = "GPUs per replica" };
+        var gpuShare = new Option<double?>("--gpu-share") { Description = "Share of one GPU (0-1] for GPU-sharing replicas" };
+        var boundary = new Option<string?>("--boundary") { Description = "Keep replicas inside this data boundary (EU, CN, US, ...)" };
+        var regions = new Option<string[]>("--region") { Description = "Allowed region (repeat for several)", AllowMultipleArgumentsPerToken = true };
+        var minZones = new Option<int?>("--min-zones") { Description = "Spread over at least this many zones" };
+        var maxSkew = new Option<int?>("--max-skew") { Description = "Largest difference in replicas between zones used (default 1 with --min-zones)" };
+        var distinct = new Option<bool>("--distinct-hosts") { Description = "At most one replica per host" };
+        var strategy = new Option<PlacementStrategy?>("--strategy") { Description = "Spread (many zones, least-loaded hosts) or Pack (fewest hosts)" };
+        var actor = new Option<string>("--actor") { Description = "Name recorded in the change log", DefaultValueFactory = _ => Environment.UserName };
+
+        var command = new Command("place", "Place a workload's replicas on hosts, all or none, and record them in the ledger")
+        {
+            db, json, file, tenant, name, replicas, vcpu, memory, gpus, gpuShare, boundary, regions, minZones, maxSkew, distinct, strategy, actor,
+        };
+        command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
+        {
+            var node = parse.GetValue(file) is { } f
+                ? JsonNode.Parse(await File.ReadAllTextAsync(f.FullName, ct)) as JsonObject ?? throw RegistryException.Malformed(new FieldError("file", "is not a JSON object"))
+                : new JsonObject();
+            void Set(string path, JsonNode? value)
+            {
+                if (value is null) return;
+                var parts = path.Split('.');
+                var target = node;
+                foreach (var p in parts[..^1]) target = (JsonObject)(target[p] ??= new JsonObject());
+                target[parts[^1]] = value;
+            }
+            Set("tenant", parse.GetValue(tenant));
+            Set("name", parse.GetValue(name));
+            Set("replicas", parse.GetValue(replicas));
+            Set("resources.vcpu", parse.GetValue(vcpu));
+            Set("resources.memoryGiB", parse.GetValue(memory));
+            Set("resources.gpus", parse.GetValue(gpus));
+            Set("resources.gpuShare", parse.GetValue(gpuShare));
+            Set("constraints.boundary", parse.GetValue(boundary));
+            if (parse.GetValue(regions) is { Length: > 0 } rs) Set("constraints.regions", new JsonArray(rs.Select(r => (JsonNode)r).ToArray()));
+            if (parse.GetValue(minZones) is { } mz) Set("constraints.spread", new JsonObject { ["minZones"] = mz, ["maxSkew"] = parse.GetValue(maxSkew) ?? 1 });
+            if (parse.GetValue(distinct)) Set("constraints.distinctHosts", true);
+            if (parse.GetValue(strategy) is { } s) Set("strategy", s.ToString());
+
+            WorkloadSpec spec;
+            try
+            {
+                spec = node.Deserialize<WorkloadSpec>(MeridianJson.Options)!;
+            }
+            catch (JsonException e)
+            {
+                throw RegistryException.Malformed(JsonErrors.Describe(e, node, typeof(WorkloadSpec)));
+            }
+            using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
+            using var ledger = new SqliteLedger(store);
+            var workload = await ledger.PlaceAsync(spec, parse.GetValue(actor)!, ct);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(workload, MeridianJson.Indented));
+                return 0;
+            }
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Replica", "Host", "Zone", "Region", "vCPU", "GiB", "GPUs");
+            foreach (var a in workload.Allocations)
+            {
+                table.AddRow(a.Replica.ToString(CultureInfo.InvariantCulture), a.HostId, a.ZoneId, a.RegionId,
+                    (a.VcpuMilli / 1000.0).ToString("0.###", CultureInfo.InvariantCulture), (a.MemoryMiB / 1024.0).ToString("0.###", CultureInfo.InvariantCulture),
+                    string.Join(" ", a.Gpus.Select(g => g.Milli == 1000 ? $"#{g.Index}" : $"#{g.Index}:{g.Milli / 1000.0:0.###}")));
+            }
+            var console = CommonOptions.Console();
+            console.Write(table);
+            console.MarkupLineInterpolated($"[green]placed[/] {workload.Id} ({spec.Tenant}/{spec.Name}): {workload.Allocations.Count} replicas in {workload.Allocations.Select(a => a.ZoneId).Distinct().Count()} zones.");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Meridian.Core.Serialization;
+using Meridian.Placement.Replay;
+using Meridian.Placement.Scoring;
+using Spectre.Console;
+
+namespace Meridian.Cli.Commands;
+
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var nodes = new Option<FileInfo>("--nodes") { Description = "Node list CSV (sn,cpu_milli,memory_mib,gpu,model), such as openb_node_list_all_node.csv", Required = true };
+        var pods = new Option<FileInfo>("--pods") { Description = "Pod list CSV (name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,...), such as openb_pod_list_default.csv", Required = true };
+        var policy = new Option<string>("--policy") { Description = "Meridian's policy: fragmentation, best-fit or worst-fit", DefaultValueFactory = _ => "fragmentation" };
+        policy.AcceptOnlyFromAmong("fragmentation", "best-fit", "worst-fit");
+        var seed = new Option<int>("--seed") { Description = "Seed of the task draw and of random-fit", DefaultValueFactory = _ => 42 };
+        var json = CommonOptions.Json();
+        var openb = new Command("openb", "Replay Alibaba's GPU cluster trace (cluster-trace-gpu-v2023) by workload inflation: submit tasks drawn from the pod " +
+                                         "list until they ask for the cluster's GPU capacity, and compare the GPUs left unallocated by Meridian's policy, best-fit and random-fit")
+        {
+            nodes, pods, policy, seed, json,
+        };
+        openb.SetAction((parse, ct) => CommonOptions.RunAsync(() =>
+        {
+            var nodeFile = parse.GetValue(nodes)!;
+            var podFile = parse.GetValue(pods)!;
+            foreach (var f in new[] { nodeFile, podFile })
+            {
+                if (!f.Exists)
+                {
+                    CommonOptions.Error($"no file '{f.FullName}'", []);
+                    return Task.FromResult(1);
+                }
+            }
+            using var nr = nodeFile.OpenText();
+            using var pr = podFile.OpenText();
+            var nodeList = OpenbTrace.ReadNodes(nr, nodeFile.Name);
+            var podList = OpenbTrace.ReadPods(pr, podFile.Name);
+            var s = parse.GetValue(seed);
+            IReadOnlyList<OpenbTask> draw;
+            try
+            {
+                draw = InflationReplay.Draw(nodeList, podList, s);
+            }
+            catch (ArgumentException e)
+            {
+                CommonOptions.Error(e.Message.Split(" (Parameter")[0], []);
+                return Task.FromResult(1);
+            }
+            IHostScorer meridian = parse.GetValue(policy) switch
+            {
+                "best-fit" => BestFitScorer.Instance,
+                "worst-fit" => WorstFitScorer.Instance,
+                _ => new FragmentationScorer(podList.Select(p => (p.Resources, p.GpuModels))),
+            };
+            var runs = new (string Key, IHostScorer Scorer)[] { ("meridian", meridian), ("best-fit", BestFitScorer.Instance), ("random-fit", new RandomFitScorer(s)) };
+            var reports = new Dictionary<string, ReplayReport>();
+            if (parse.GetValue(json) || Console.IsOutputRedirected)
+            {
+                foreach (var (key, scorer) in runs) reports[key] = InflationReplay.Run(nodeList, draw, scorer);
+            }
+            else
+            {
+                AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .Start(ctx =>
+                    {
+                        foreach (var (key, scorer) in runs)
+                        {
+                            var task = ctx.AddTask($"{key} ({scorer.Name})", maxValue: draw.Count);
+                            reports[key] = InflationReplay.Run(nodeList, draw, scorer, new Progress<int>(i => task.Value = i));
+                            task.Value = draw.Count;
+                        }
+                    });
+            }
+            if (parse.GetValue(json))
+            {
+                var policies = new JsonObject();
+                foreach (var (key, r) in reports) policies[key] = JsonSerializer.SerializeToNode(r, MeridianJson.Options);
+                Console.Out.WriteLine(new JsonObject
+                {
+                    ["nodes"] = nodeList.Count, ["gpus"] = nodeList.Sum(n => n.Gpus), ["tasksDrawn"] = draw.Count, ["seed"] = s, ["policies"] = policies,
+                }.ToJsonString(MeridianJson.Indented));
+                return Task.FromResult(0);
+            }
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Policy", "Placed", "Failed", "GPUs unallocated", "Share", "Over-commits", "Seconds");
+            foreach (var (key, r) in reports)
+            {
+                table.AddRow($"{key} ({r.Policy})", $"{r.TasksPlaced}", $"{r.TasksFailed}", $"{r.GpuCapacity - r.GpusAllocated:0.#}",
+                    r.UnallocatedGpuShare.ToString("P2", CultureInfo.InvariantCulture), $"{r.Overcommits}", $"{r.Seconds:0.0}");
+            }
+            var console = CommonOptions.Console();
+            console.Write(table);
+            var best = reports["best-fit"].UnallocatedGpuShare;
+            if (best > 0)
+                console.MarkupLineInterpolated($"meridian leaves {1 - reports["meridian"].UnallocatedGpuShare / best:P1} fewer GPUs unallocated than best-fit ({nodeList.Count} nodes, {draw.Count} tasks, seed {s}).");
+            return Task.FromResult(0);
+        }));
+        return new Command("replay", "Replay real cluster traces through the placement engine") { openb };
+    }
+}
