@@ -96,6 +96,9 @@ public sealed class CommandTests : IDisposable
     [InlineData("regions", "list")]
     [InlineData("world", "import")]
     [InlineData("world", "export")]
+    [InlineData("place")]
+    [InlineData("capacity")]
+    [InlineData("drain")]
     public async Task EveryCommand_HasHelp(params string[] command)
     {
         var (code, output, _) = await Meridian.RunAsync([.. command, "--help"]);
