@@ -37,6 +37,13 @@ public sealed class ReplayTests
         Assert.Equal(new Resources(1000, 1024, 0, 0), pods[3].Resources);
     }
 
+    [Fact]
+    public void Reader_AcceptsPodListsWithoutGpuSpec()
+    {
+        var pods = OpenbTrace.ReadPods(new StringReader("name,cpu_milli,memory_mib,num_gpu,gpu_milli\npod-0,1000,1024,2,1000\n"));
+        Assert.Empty(Assert.Single(pods).GpuModels);
+    }
+
     [Theory]
     [InlineData("sn,cpu_milli,memory_mib,gpu,model\nnode-0,lots,1,0,\n", "nodes:2: column cpu_milli: 'lots' is not a whole number")]
     [InlineData("sn,cpu_milli,gpu,model\nnode-0,1,0,\n", "nodes:1: missing column 'memory_mib'")]

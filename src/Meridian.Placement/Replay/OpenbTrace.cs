@@ -27,7 +27,8 @@ public static class OpenbTrace
     public static IReadOnlyList<OpenbTask> ReadPods(TextReader reader, string source = "pods")
     {
         var pods = new List<OpenbTask>();
-        foreach (var (line, get) in Rows(reader, source, ["name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec"]))
+        // gpu_spec is optional: some of the trace's pod lists (multigpu50) do not have it.
+        foreach (var (line, get) in Rows(reader, source, ["name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli"]))
         {
             var gpus = Int(get, "num_gpu", line, source);
             var milli = Int(get, "gpu_milli", line, source);
@@ -53,7 +54,7 @@ public static class OpenbTrace
             if (text.Length == 0) continue;
             var fields = text.Split(',');
             if (fields.Length < header.Length) throw new FormatException($"{source}:{line}: {fields.Length} fields, expected {header.Length}");
-            yield return (line, name => fields[index[name]].Trim());
+            yield return (line, name => index.TryGetValue(name, out var i) ? fields[i].Trim() : "");
         }
     }
 
