@@ -24,7 +24,7 @@ public static class MeridianServer
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IWorldStore>(store);
-        builder.Services.AddSingleton(new SqliteLedger(store, time));
+        builder.Services.AddSingleton(new SqliteLedger(store, time, options.Placement));
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddHostedService<WorldRefresher>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>

@@ -18,6 +18,9 @@ public sealed record ServerOptions
     /// <summary>Largest body of a single-resource write. Default 256 KiB.</summary>
     public long MaxResourceBodyBytes { get; init; } = 256 * 1024;
 
+    /// <summary>Over-commit ratios, reserved capacity and scoring bounds of placement. Default <see cref="Meridian.Placement.Capacity.PlacementOptions.Default"/>.</summary>
+    public Meridian.Placement.Capacity.PlacementOptions Placement { get; init; } = Meridian.Placement.Capacity.PlacementOptions.Default;
+
     /// <summary>Largest world document accepted for import. Default 64 MiB.</summary>
     public long MaxImportBodyBytes { get; init; } = 64L * 1024 * 1024;
 }
