@@ -1,12 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Meridian.Core.Lifecycle;
-using Meridian.Core.Model;
-using Meridian.Core.Registry;
 using Meridian.Core.Serialization;
-using Meridian.Core.Validation;
 using Meridian.Storage.Ledger;
-using Meridian.Storage.Registry;
 using Spectre.Console;
 
 namespace Meridian.Cli.Commands;
@@ -25,20 +20,8 @@ internal static class DrainCommand
         {
             var id = parse.GetValue(facility)!;
             using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
-            var f = store.Current.World.Facilities.Find(id) ?? throw RegistryException.NotFound("facility", id);
-            var status = LifecycleRules.Current(f.History);
-            if (status == LifecycleStatus.Live)
-            {
-                await store.WriteAsync(parse.GetValue(actor)!, RegistryCommands.Transition(Kinds.Facilities, id,
-                    new LifecycleEvent(LifecycleStatus.Draining, DateOnly.FromDateTime(DateTime.UtcNow), Note: "drain requested"), null), ct);
-            }
-            else if (status != LifecycleStatus.Draining)
-            {
-                throw new RegistryException(ProblemKind.Conflict, $"facility '{id}' is {status}; only a Live or Draining facility drains");
-            }
             using var ledger = new SqliteLedger(store);
-            var plan = await ledger.DrainAsync(id, parse.GetValue(apply), parse.GetValue(actor)!, ct);
-            var remaining = await ledger.AllocationsInFacilityAsync(id, ct);
+            var (plan, remaining) = await ledger.DrainFacilityAsync(id, parse.GetValue(apply), parse.GetValue(actor)!, ct);
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(new { plan.FacilityId, applied = parse.GetValue(apply), plan.Moves, plan.Stuck, remaining }, MeridianJson.Indented));

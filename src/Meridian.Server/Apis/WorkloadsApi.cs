@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Meridian.Core.Lifecycle;
-using Meridian.Core.Model;
 using Meridian.Core.Registry;
 using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
@@ -8,7 +6,6 @@ using Meridian.Placement.Model;
 using Meridian.Server.Http;
 using Meridian.Storage;
 using Meridian.Storage.Ledger;
-using Meridian.Storage.Registry;
 
 namespace Meridian.Server.Apis;
 
@@ -87,22 +84,10 @@ internal static class WorkloadsApi
             .WithTags("workloads").WithName("capacity")
             .WithSummary("Allocatable, used and free vCPU, memory and GPUs of the hosts in service, per region and zone (hosts=true: per host too)");
 
-        app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, SqliteLedger ledger, IWorldStore store, TimeProvider time) =>
+        app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, SqliteLedger ledger) =>
             {
                 var apply = http.Request.Query["apply"].ToString() is { Length: > 0 } a && (bool.TryParse(a, out var v) ? v : throw Problems.BadQuery("apply", "is true or false"));
-                var facility = store.Current.World.Facilities.Find(id) ?? throw RegistryException.NotFound("facility", id);
-                var status = LifecycleRules.Current(facility.History);
-                if (status == LifecycleStatus.Live)
-                {
-                    await store.WriteAsync(Actor.Of(http), RegistryCommands.Transition(Kinds.Facilities, id,
-                        new LifecycleEvent(LifecycleStatus.Draining, ResourcesApi.Today(time), Note: "drain requested"), null), http.RequestAborted);
-                }
-                else if (status != LifecycleStatus.Draining)
-                {
-                    throw new RegistryException(ProblemKind.Conflict, $"facility '{id}' is {status}; only a Live or Draining facility drains", [new("status", $"is {status}")]);
-                }
-                var plan = await ledger.DrainAsync(id, apply, Actor.Of(http), http.RequestAborted);
-                var remaining = await ledger.AllocationsInFacilityAsync(id, http.RequestAborted);
+                var (plan, remaining) = await ledger.DrainFacilityAsync(id, apply, Actor.Of(http), http.RequestAborted);
                 return Results.Text(WorkloadViews.Of(plan, apply, "Draining", remaining).ToJsonString(MeridianJson.Options), "application/json");
             })
             .WithTags("facilities").WithName("drain-facility")

@@ -1,8 +1,12 @@
 using System.Text.RegularExpressions;
+using Meridian.Core.Lifecycle;
+using Meridian.Core.Model;
+using Meridian.Core.Registry;
 using Meridian.Core.Validation;
 using Meridian.Placement.Capacity;
 using Meridian.Placement.Engine;
 using Meridian.Placement.Model;
+using Meridian.Storage.Registry;
 using Meridian.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -96,6 +100,27 @@ public sealed partial class SqliteLedger : IDisposable
             var hosts = _store.Current.World.Hosts.Values.Where(h => h.FacilityId == facilityId).Select(h => h.Id).ToHashSet(StringComparer.Ordinal);
             return _workloads.Values.Sum(w => w.Allocations.Count(a => hosts.Contains(a.HostId)));
         });
+
+    /// <summary>Marks a Live facility Draining (a Draining one stays so), then plans moving its replicas, or with
+    /// <paramref name="apply"/> moves them. Returns the plan and how many replicas remain on the facility.</summary>
+    public async Task<(DrainPlan Plan, int Remaining)> DrainFacilityAsync(string facilityId, bool apply, string actor, CancellationToken ct = default)
+    {
+        var facility = _store.Current.World.Facilities.Find(facilityId) ?? throw RegistryException.NotFound("facility", facilityId);
+        var status = LifecycleRules.Current(facility.History);
+        if (status == LifecycleStatus.Live)
+        {
+            var on = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+            await _store.WriteAsync(actor, RegistryCommands.Transition(Kinds.Facilities, facilityId,
+                new LifecycleEvent(LifecycleStatus.Draining, on, Note: "drain requested"), null), ct);
+        }
+        else if (status != LifecycleStatus.Draining)
+        {
+            throw new RegistryException(ProblemKind.Conflict, $"facility '{facilityId}' is {status}; only a Live or Draining facility drains",
+                [new("status", $"is {status}")]);
+        }
+        var plan = await DrainAsync(facilityId, apply, actor, ct);
+        return (plan, await AllocationsInFacilityAsync(facilityId, ct));
+    }
 
     /// <summary>Plans moving every replica off a facility; with <paramref name="apply"/>, moves them in one transaction.</summary>
     public async Task<DrainPlan> DrainAsync(string facilityId, bool apply, string actor, CancellationToken ct = default)

@@ -4,21 +4,15 @@ using System.Net.Http.Headers;
 namespace Meridian.Server.Tests.Apis;
 
 /// <summary>Every refused write is a 4xx problem naming the field, and the database file is unchanged.</summary>
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : ServerTest
 {
-    private MeridianHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await MeridianHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     private const string Region = """{"id":"eu-test-1","name":"Test","city":"Berlin","country":"DE","location":{"latitude":52.5,"longitude":13.4},"status":"Live","services":["compute"]}""";
 
     private async Task RefusedAsync(Func<HttpClient, Task<HttpResponseMessage>> send, HttpStatusCode status, string? field)
     {
-        var before = _host.Fingerprint();
-        await Problem.AssertAsync(await send(_host.Http), status, field);
-        Assert.Equal(before, _host.Fingerprint());
+        var before = Host.Fingerprint();
+        await Problem.AssertAsync(await send(Host.Http), status, field);
+        Assert.Equal(before, Host.Fingerprint());
     }
 
     private Task PostRegionAsync(string body, HttpStatusCode status, string? field) =>
@@ -88,7 +82,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task ClosingARegionWhoseZonesAreLive_Is409_NamingTheZones()
     {
-        var drained = await _host.Http.PostAsync("/api/v1/regions/eu-west-1/transitions", Problem.Json("""{"status":"Draining"}"""));
+        var drained = await Host.Http.PostAsync("/api/v1/regions/eu-west-1/transitions", Problem.Json("""{"status":"Draining"}"""));
         Assert.Equal(HttpStatusCode.OK, drained.StatusCode);
         await RefusedAsync(h => h.PostAsync("/api/v1/regions/eu-west-1/transitions", Problem.Json("""{"status":"Closed"}""")), HttpStatusCode.Conflict, "zones/eu-west-1a");
     }
