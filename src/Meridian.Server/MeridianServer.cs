@@ -1,4 +1,8 @@
+using Meridian.Core.Latency;
 using Meridian.Server.Apis;
+using Meridian.Server.Gateway;
+using Meridian.Server.Steering;
+using Meridian.Steering.Health;
 using Meridian.Server.Hosting;
 using Meridian.Server.Http;
 using Meridian.Server.Pages;
@@ -27,6 +31,15 @@ public static class MeridianServer
         builder.Services.AddSingleton(new SqliteLedger(store, time, options.Placement));
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddHostedService<WorldRefresher>();
+        var latency = new LatencyModelOptions();
+        builder.Configuration.GetSection("Meridian:Latency").Bind(latency);
+        var healthOptions = options.Health;
+        builder.Services.AddSingleton(new LatencyModel(latency));
+        builder.Services.AddSingleton(new HealthBoard(healthOptions, time));
+        builder.Services.AddSingleton<RouterCache>();
+        builder.Services.AddHttpClient("health");
+        builder.Services.AddHostedService<ActiveHealthChecker>();
+        builder.Services.AddHttpForwarder();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Meridian";
@@ -57,6 +70,8 @@ public static class MeridianServer
         app.MapChanges();
         app.MapWorld(options);
         app.MapWorkloads(options);
+        app.MapSteering();
+        app.MapGateway();
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return app;
     }

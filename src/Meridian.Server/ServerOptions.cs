@@ -21,6 +21,9 @@ public sealed record ServerOptions
     /// <summary>Over-commit ratios, reserved capacity and scoring bounds of placement. Default <see cref="Meridian.Placement.Capacity.PlacementOptions.Default"/>.</summary>
     public Meridian.Placement.Capacity.PlacementOptions Placement { get; init; } = Meridian.Placement.Capacity.PlacementOptions.Default;
 
+    /// <summary>Health checks of regional endpoints and passive failure detection. Default <see cref="Meridian.Steering.Health.HealthOptions"/>.</summary>
+    public Meridian.Steering.Health.HealthOptions Health { get; init; } = new();
+
     /// <summary>Largest world document accepted for import. Default 64 MiB.</summary>
     public long MaxImportBodyBytes { get; init; } = 64L * 1024 * 1024;
 }

@@ -18,10 +18,11 @@ public sealed class MeridianHost : IAsyncDisposable
     public string DatabasePath => Path.Combine(_dir, "meridian.db");
     public HttpClient Http { get; private set; } = null!;
 
-    public static async Task<MeridianHost> StartAsync()
+    public static async Task<MeridianHost> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
     {
         var host = new MeridianHost();
         var options = new ServerOptions { DatabasePath = host.DatabasePath, Urls = "http://127.0.0.1:0", RefreshInterval = TimeSpan.FromMilliseconds(100) };
+        options = configure?.Invoke(options) ?? options;
         host._app = await MeridianServer.BuildAsync(options, time: new FixedTime(Today));
         await host._app.StartAsync();
         host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()) };

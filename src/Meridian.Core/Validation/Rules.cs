@@ -24,7 +24,7 @@ public static partial class Rules
         Facility f => Check(f, world),
         Host h => Check(h, world),
         DataBoundary b => Check(b),
-        Service s => Check(s),
+        Service s => Check(s, world),
         _ => throw new ArgumentOutOfRangeException(nameof(item), item.GetType().Name, "not a registry resource"),
     };
 
@@ -122,10 +122,16 @@ public static partial class Rules
             yield return new("countries", "lists a country more than once");
     }
 
-    private static IEnumerable<FieldError> Check(Service s)
+    private static IEnumerable<FieldError> Check(Service s, World world)
     {
         foreach (var e in Id(s.Id, LowerId())) yield return e;
         foreach (var e in Text("name", s.Name)) yield return e;
+        foreach (var (region, url) in s.Endpoints ?? new Dictionary<string, string>())
+        {
+            if (!world.Regions.Contains(region)) yield return new($"endpoints.{region}", $"no region '{region}'");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                yield return new($"endpoints.{region}", $"'{url}' is not an absolute http or https URL");
+        }
     }
 
     /// <summary>What still refers to a resource, as "kind/id"; a resource with referrers cannot be deleted.</summary>
@@ -133,7 +139,8 @@ public static partial class Rules
     {
         "services" => world.Regions.Values.Where(r => r.Services.Contains(id)).Select(r => $"regions/{r.Id}"),
         "regions" => world.Zones.Values.Where(z => z.RegionId == id).Select(z => $"zones/{z.Id}")
-            .Concat(world.Facilities.Values.Where(f => f.RegionId == id).Select(f => $"facilities/{f.Id}")),
+            .Concat(world.Facilities.Values.Where(f => f.RegionId == id).Select(f => $"facilities/{f.Id}"))
+            .Concat(world.Services.Values.Where(s => s.Endpoints?.ContainsKey(id) == true).Select(s => $"services/{s.Id}")),
         "zones" => world.Facilities.Values.Where(f => f.ZoneId == id).Select(f => $"facilities/{f.Id}")
             .Concat(world.Hosts.Values.Where(h => h.ZoneId == id).Select(h => $"hosts/{h.Id}")),
         "facilities" => world.Hosts.Values.Where(h => h.FacilityId == id).Select(h => $"hosts/{h.Id}"),

@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+using Meridian.Core.Model;
+using Meridian.Core.Registry;
+using Meridian.Core.Serialization;
+using Meridian.Core.Validation;
+using Meridian.Server.Http;
+using Meridian.Server.Steering;
+using Meridian.Steering.Health;
+using Meridian.Steering.Routing;
+using Meridian.Storage;
+
+namespace Meridian.Server.Apis;
+
+/// <summary>GET /api/v1/route: which region serves a client; /api/v1/health: endpoint health and operator overrides.</summary>
+internal static class RouteApi
+{
+    public static void MapSteering(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/route", (HttpContext http, RouterCache routers, HealthBoard health) =>
+            {
+                var q = http.Request.Query;
+                foreach (var key in q.Keys)
+                {
+                    if (key is not ("service" or "lat" or "lon" or "country" or "policy")) throw Problems.BadQuery(key, "is not a parameter of route; use service, lat, lon, country, policy");
+                }
+                var router = routers.Current;
+                var service = ServiceOf(router, q["service"].ToString());
+                var client = ClientLocations.Parse(q["lat"], q["lon"], q["country"]);
+                var policy = PolicyOf(q["policy"].ToString());
+                var decision = router.Route(service, client, policy, health);
+                if (!decision.Routed) return Unroutable(decision, http);
+                return Results.Text(ToJson(decision).ToJsonString(MeridianJson.Options), "application/json");
+            })
+            .WithTags("steering").WithName("route")
+            .WithSummary("The region that serves a client for a service: lowest estimated RTT among the live, healthy regions the residency policy allows")
+            .WithDescription("Parameters: service, lat, lon, country (ISO alpha-2), policy (strict|preferred|global; default: the service's). " +
+                             "503 with the exclusions when no region may serve.");
+
+        app.MapGet("/api/v1/health", (HealthBoard health) =>
+                Results.Text(new JsonObject { ["items"] = System.Text.Json.JsonSerializer.SerializeToNode(health.Snapshot(), MeridianJson.Options) }.ToJsonString(MeridianJson.Options), "application/json"))
+            .WithTags("steering").WithName("list-health").WithSummary("Health of every (service, region) that has been checked, failed or set by an operator");
+
+        app.MapPut("/api/v1/health/{service}/{region}", async (string service, string region, HttpContext http, HealthBoard health, IWorldStore store, ServerOptions options) =>
+            {
+                var world = store.Current.World;
+                if (!world.Services.Contains(service)) throw RegistryException.NotFound("service", service);
+                if (!world.Regions.Contains(region)) throw RegistryException.NotFound("region", region);
+                var body = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
+                var request = (HealthRequest)RequestBody.Deserialize(body, typeof(HealthRequest));
+                health.SetOperator(service, region, request.State);
+                var entry = health.Snapshot().First(h => h.Service == service && h.Region == region);
+                return Results.Text(System.Text.Json.JsonSerializer.Serialize(entry, MeridianJson.Options), "application/json");
+            })
+            .WithTags("steering").WithName("set-health")
+            .WithSummary("Mark a region's service Down or Up by hand, or give it back to the checks (Auto)")
+            .Accepts<HealthRequest>("application/json");
+    }
+
+    public sealed record HealthRequest(OperatorState State);
+
+    internal static string ServiceOf(RegionRouter router, string service)
+    {
+        if (string.IsNullOrWhiteSpace(service)) throw Problems.BadQuery("service", "is required, such as qwen3-max");
+        return router.KnowsService(service) ? service : throw Problems.BadQuery("service", $"no service '{service}'");
+    }
+
+    internal static Residency? PolicyOf(string policy) =>
+        string.IsNullOrWhiteSpace(policy) ? null : ResourceFilter.ParseEnum<Residency>("policy", policy);
+
+    internal static IResult Unroutable(RouteDecision decision, HttpContext http)
+    {
+        var body = Problems.Body(503, decision.Problem!, [new FieldError("service", decision.Problem!)], http);
+        body["policy"] = decision.Policy.ToString().ToLowerInvariant();
+        body["exclusions"] = Exclusions(decision);
+        return Results.Text(body.ToJsonString(MeridianJson.Options), "application/problem+json", statusCode: 503);
+    }
+
+    private static JsonObject ToJson(RouteDecision d) => new()
+    {
+        ["service"] = d.Service,
+        ["policy"] = d.Policy.ToString().ToLowerInvariant(),
+        ["region"] = d.Choice!.Region,
+        ["rttMs"] = Math.Round(d.Choice.RttMs, 2),
+        ["measured"] = d.Choice.Measured,
+        ["alternatives"] = new JsonArray(d.Alternatives.Select(a => (JsonNode)new JsonObject { ["region"] = a.Region, ["rttMs"] = Math.Round(a.RttMs, 2) }).ToArray()),
+        ["exclusions"] = Exclusions(d),
+    };
+
+    private static JsonArray Exclusions(RouteDecision d) =>
+        new(d.Exclusions.Select(e => (JsonNode)new JsonObject { ["region"] = e.Region, ["reason"] = e.Reason }).ToArray());
+}

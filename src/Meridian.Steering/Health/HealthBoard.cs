@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+
+namespace Meridian.Steering.Health;
+
+/// <summary>Health of each (service, region): the operator's word first, then passive detection (failed proxied requests,
+/// with a cool-down), then active checks (consecutive thresholds). A pair never checked and never failed is healthy, so a
+/// world without endpoints routes out of the box.</summary>
+public sealed class HealthBoard(HealthOptions options, TimeProvider? time = null) : IRegionHealth
+{
+    private sealed class Entry
+    {
+        public OperatorState Operator;
+        public bool? Active;
+        public int ActiveOk, ActiveFail, PassiveFail;
+        public DateTimeOffset? CoolUntil;
+        public string? LastError;
+    }
+
+    private readonly ConcurrentDictionary<(string, string), Entry> _entries = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public HealthOptions Options { get; } = options;
+
+    public string? Unhealthy(string service, string region)
+    {
+        if (!_entries.TryGetValue((service, region), out var e)) return null;
+        lock (e)
+        {
+            if (e.Operator == OperatorState.Down) return "marked down by an operator";
+            if (e.Operator == OperatorState.Up) return null;
+            if (e.CoolUntil is { } until && _time.GetUtcNow() < until) return $"{e.PassiveFail} failed requests ({e.LastError}); cooling down until {until:HH:mm:ss}";
+            if (e.Active == false) return $"health check failing ({e.LastError})";
+            return null;
+        }
+    }
+
+    public void SetOperator(string service, string region, OperatorState state)
+    {
+        var e = Get(service, region);
+        lock (e) e.Operator = state;
+    }
+
+    public void ReportActive(string service, string region, bool ok, string? error = null)
+    {
+        var e = Get(service, region);
+        lock (e)
+        {
+            if (ok)
+            {
+                e.ActiveFail = 0;
+                if (++e.ActiveOk >= Options.HealthyThreshold || e.Active is null) e.Active = true;
+                return;
+            }
+            e.ActiveOk = 0;
+            e.LastError = error;
+            if (++e.ActiveFail >= Options.UnhealthyThreshold) e.Active = false;
+        }
+    }
+
+    /// <summary>The outcome of a proxied request: a run of failures takes the endpoint out for the cool-down.</summary>
+    public void ReportPassive(string service, string region, bool ok, string? error = null)
+    {
+        if (ok && !_entries.ContainsKey((service, region))) return;
+        var e = Get(service, region);
+        lock (e)
+        {
+            if (ok)
+            {
+                e.PassiveFail = 0;
+                return;
+            }
+            e.LastError = error;
+            if (++e.PassiveFail >= Options.PassiveFailures) e.CoolUntil = _time.GetUtcNow() + Options.CoolDown;
+        }
+    }
+
+    public IReadOnlyList<EndpointHealth> Snapshot() =>
+        _entries.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => kv.Key.Item2, StringComparer.Ordinal)
+            .Select(kv =>
+            {
+                var e = kv.Value;
+                lock (e)
+                {
+                    return new EndpointHealth(kv.Key.Item1, kv.Key.Item2, e.Operator, e.Active, Math.Max(e.ActiveFail, e.PassiveFail), e.CoolUntil, e.LastError,
+                        null);
+                }
+            })
+            .Select(h => h with { Unhealthy = Unhealthy(h.Service, h.Region) })
+            .ToArray();
+
+    private Entry Get(string service, string region) => _entries.GetOrAdd((service, region), _ => new Entry());
+}
