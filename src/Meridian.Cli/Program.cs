@@ -10,6 +10,8 @@ var root = new RootCommand("Meridian: the control plane of a multi-region cloud.
     CapacityCommand.Create(),
     DrainCommand.Create(),
     ReplayCommand.Create(),
+    RouteCommand.Create(),
+    LatencyCommand.Create(),
     BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -23,7 +23,13 @@ public sealed class LatencyModel
 
     public double EstimateMs(GeoPoint a, GeoPoint b) => EstimateMs(GeoMath.DistanceKm(a, b));
 
-    public double EstimateMs(double distanceKm) => Math.Max(Options.FloorMs, Options.FixedMs + Options.MsPerKm * distanceKm);
+    public double EstimateMs(double distanceKm)
+    {
+        var o = Options;
+        if (distanceKm >= o.KneeKm || o.KneeKm <= 0) return Math.Max(o.FloorMs, o.FixedMs + o.MsPerKm * distanceKm);
+        var atKnee = o.FixedMs + o.MsPerKm * o.KneeKm;
+        return o.FloorMs + (atKnee - o.FloorMs) * Math.Max(0, distanceKm) / o.KneeKm;
+    }
 
     /// <summary>A measured RTT between two regions, if one is known.</summary>
     public double? MeasuredMs(string fromRegion, string toRegion) =>
