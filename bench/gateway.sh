@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Gateway throughput and latency on loopback, side by side in one run: wrk against
+#   direct  - the backend itself (nginx returning a small body),
+#   nginx   - nginx proxying to that backend (keep-alive upstream),
+#   meridian - Meridian's gateway /gw/qwen3-max/ routing a client in Paris to eu-central-1, whose endpoint is that backend.
+# The servers share one pinned core (0); wrk runs on the other (1). Usage: bench/gateway.sh [seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+connections=${2:-32}
+
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
+fi
+dotnet build -c Release src/Meridian.Cli -v quiet -nologo >/dev/null
+
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/logs"
+cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backend { server 127.0.0.1:18081; keepalive 64; }
+  server { listen 127.0.0.1:18081; location / { return 200 "ok\n"; } }
+  server {
+    listen 127.0.0.1:18082;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+taskset -c 0 nginx -p "$work" -c "$work/nginx.conf" -g 'daemon off;' &
+taskset -c 0 src/Meridian.Cli/bin/Release/net10.0/meridian serve --db "$work/meridian.db" --urls http://127.0.0.1:18083 >"$work/logs/meridian.log" 2>&1 &
+for _ in $(seq 60); do curl -sf http://127.0.0.1:18083/healthz >/dev/null && break; sleep 0.5; done
+curl -sf -X PATCH http://127.0.0.1:18083/api/v1/services/qwen3-max -H 'content-type: application/json' \
+  -d '{"endpoints":{"eu-central-1":"http://127.0.0.1:18081"}}' >/dev/null
+sleep 1
+headers=(-H "X-Client-Lat: 48.8566" -H "X-Client-Lon: 2.3522" -H "X-Client-Country: FR")
+curl -sf "${headers[@]}" -D - -o /dev/null http://127.0.0.1:18083/gw/qwen3-max/v1/ok | grep -i x-meridian-region
+
+run() { # name url
+  taskset -c 1 wrk -t1 -c"$connections" -d3s "${headers[@]}" "$2" >/dev/null
+  local out; out=$(taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency "${headers[@]}" "$2")
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  printf '| %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99"
+}
+echo "| target | requests/s | p50 | p99 |"
+echo "| --- | --- | --- | --- |"
+run direct http://127.0.0.1:18081/v1/ok
+run nginx http://127.0.0.1:18082/v1/ok
+run meridian http://127.0.0.1:18083/gw/qwen3-max/v1/ok
