@@ -51,6 +51,7 @@ public static class MeridianServer
         }));
 
         var app = builder.Build();
+        app.UseGateway();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseStatusCodePages(async ctx =>
         {
@@ -74,7 +75,6 @@ public static class MeridianServer
         app.MapWorld(options);
         app.MapWorkloads(options);
         app.MapSteering();
-        app.MapGateway();
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return app;
     }

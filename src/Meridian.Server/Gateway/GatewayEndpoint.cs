@@ -1,4 +1,5 @@
 using System.Net;
+using Meridian.Core.Validation;
 using Meridian.Server.Apis;
 using Meridian.Server.Http;
 using Meridian.Server.Steering;
@@ -31,9 +32,29 @@ internal static class GatewayEndpoint
 
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
 
-    public static void MapGateway(this IEndpointRouteBuilder app)
+    /// <summary>The gateway is its own branch at the front of the pipeline: proxied requests skip the API's middleware and
+    /// endpoint routing, which cost more than the proxying itself.</summary>
+    public static void UseGateway(this WebApplication app)
     {
-        app.Map("/gw/{service}/{**rest}", HandleAsync).ExcludeFromDescription();
+        var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
+        var routers = app.Services.GetRequiredService<RouterCache>();
+        var health = app.Services.GetRequiredService<HealthBoard>();
+        var store = app.Services.GetRequiredService<IWorldStore>();
+        app.Map("/gw", branch => branch.Run(async http =>
+        {
+            var path = http.Request.Path.Value ?? "";
+            var slash = path.IndexOf('/', 1);
+            var service = slash < 0 ? path.TrimStart('/') : path[1..slash];
+            var rest = slash < 0 ? "" : path[(slash + 1)..];
+            try
+            {
+                await HandleAsync(http, service, rest, forwarder, routers, health, store);
+            }
+            catch (RegistryException e) when (!http.Response.HasStarted)
+            {
+                await Problems.From(e, http).ExecuteAsync(http);
+            }
+        }));
     }
 
     private static async Task HandleAsync(HttpContext http, string service, string? rest, IHttpForwarder forwarder, RouterCache routers, HealthBoard health, IWorldStore store)
@@ -74,6 +95,8 @@ internal static class GatewayEndpoint
                 health.ReportPassive(service, choice.Region, http.Response.StatusCode < 500, $"HTTP {http.Response.StatusCode}");
                 return;
             }
+            // A client that goes away (canceled or broken request or response) says nothing about the region.
+            if (!BackendFault(error)) return;
             var message = http.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString();
             health.ReportPassive(service, choice.Region, false, message);
             failures.Add($"{choice.Region}: {message}");
@@ -84,6 +107,9 @@ internal static class GatewayEndpoint
         if (!http.Response.HasStarted && failures.Count > 0)
             await Problems.Result(502, $"no region the policy allows could serve {service}: {string.Join("; ", failures)}", [], http).ExecuteAsync(http);
     }
+
+    private static bool BackendFault(ForwarderError error) => error is ForwarderError.Request or ForwarderError.RequestTimedOut
+        or ForwarderError.RequestBodyDestination or ForwarderError.ResponseBodyDestination or ForwarderError.ResponseHeaders;
 
     /// <summary>Health as the board says, except the regions this request already failed on.</summary>
     private sealed class TriedRegions(IRegionHealth inner) : IRegionHealth

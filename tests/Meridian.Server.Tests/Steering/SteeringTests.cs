@@ -125,6 +125,23 @@ public sealed class SteeringTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientsThatHangUp_DoNotCountAgainstTheRegion()
+    {
+        await using var frankfurt = await Backend.StartAsync("frankfurt");
+        await SetEndpointsAsync(("eu-central-1", frankfurt.Url));
+        for (var i = 0; i < 4; i++)
+        {
+            using var client = new HttpClient { BaseAddress = _host.Http.BaseAddress };
+            using var response = await client.GetAsync($"/gw/qwen3-max/v1/stream?{Paris}", HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.Equal("data: first from frankfurt", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        } // each client goes away mid-stream
+        await Task.Delay(200);
+        Assert.Equal("eu-central-1", (await _host.GetJsonAsync($"/api/v1/route?service=qwen3-max&{Paris}"))["region"]!.GetValue<string>());
+        frankfurt.FinishStream.SetResult();
+    }
+
+    [Fact]
     public async Task Gateway_UnknownService_Is404_AndMissingLocation_Is400()
     {
         await Problem.AssertAsync(await _host.Http.GetAsync($"/gw/teleport/x?{Paris}"), HttpStatusCode.NotFound, "service");
