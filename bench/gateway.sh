@@ -2,6 +2,7 @@
 # Gateway throughput and latency on loopback, side by side in one run: wrk against
 #   direct  - the backend itself (nginx returning a small body),
 #   nginx   - nginx proxying to that backend (keep-alive upstream),
+#   yarp    - a bare YARP forwarder to that backend (meridian bench proxy), the floor for any YARP-based gateway,
 #   meridian - Meridian's gateway /gw/qwen3-max/ routing a client in Paris to eu-central-1, whose endpoint is that backend.
 # The servers share one pinned core (0); wrk runs on the other (1). Usage: bench/gateway.sh [seconds] [connections]
 set -euo pipefail
@@ -33,6 +34,7 @@ http {
 }
 CONF
 taskset -c 0 nginx -p "$work" -c "$work/nginx.conf" -g 'daemon off;' &
+taskset -c 0 src/Meridian.Cli/bin/Release/net10.0/meridian bench proxy --to http://127.0.0.1:18081 --urls http://127.0.0.1:18084 >"$work/logs/proxy.log" 2>&1 &
 taskset -c 0 src/Meridian.Cli/bin/Release/net10.0/meridian serve --db "$work/meridian.db" --urls http://127.0.0.1:18083 >"$work/logs/meridian.log" 2>&1 &
 for _ in $(seq 60); do curl -sf http://127.0.0.1:18083/healthz >/dev/null && break; sleep 0.5; done
 curl -sf -X PATCH http://127.0.0.1:18083/api/v1/services/qwen3-max -H 'content-type: application/json' \
@@ -54,4 +56,5 @@ echo "| target | requests/s | p50 | p99 |"
 echo "| --- | --- | --- | --- |"
 run direct http://127.0.0.1:18081/v1/ok
 run nginx http://127.0.0.1:18082/v1/ok
+run yarp http://127.0.0.1:18084/v1/ok
 run meridian http://127.0.0.1:18083/gw/qwen3-max/v1/ok

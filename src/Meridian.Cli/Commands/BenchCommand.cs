@@ -9,6 +9,7 @@ using Meridian.Placement.Capacity;
 using Meridian.Placement.Engine;
 using Meridian.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
 namespace Meridian.Cli.Commands;
@@ -68,7 +69,17 @@ internal static class BenchCommand
             CommonOptions.Console().Write(table);
             return 0;
         }));
-        return new Command("bench", "Benchmarks (figures are recorded in docs/benchmarks.md)") { placement };
+        var to = new Option<string>("--to") { Description = "Backend to forward every request to", Required = true };
+        var urls = new Option<string>("--urls") { Description = "Address to listen on", DefaultValueFactory = _ => "http://127.0.0.1:18084" };
+        var proxy = new Command("proxy", "A bare YARP forwarder with nothing else in the pipeline: the baseline bench/gateway.sh measures the gateway against") { to, urls };
+        proxy.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
+        {
+            await using var app = BareProxy.Build(parse.GetValue(urls)!, parse.GetValue(to)!);
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        }));
+        return new Command("bench", "Benchmarks (figures are recorded in docs/benchmarks.md)") { placement, proxy };
     }
 
     /// <summary>Workloads of 3 replicas with a 3-zone spread inside a data boundary, posted by concurrent clients to a real server.</summary>
