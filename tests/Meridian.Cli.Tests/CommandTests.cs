@@ -2,17 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Meridian.Cli.Tests;
 
-public sealed class CommandTests : IDisposable
+public sealed class CommandTests : CliTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("meridian-cli-").FullName;
-
-    private string Db => Path.Combine(_dir, "meridian.db");
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public async Task RegionsList_AsOfSeptember2025_Json_Gives29Regions()
     {
@@ -49,7 +40,7 @@ public sealed class CommandTests : IDisposable
     [Fact]
     public async Task Export_ThenDryRunImport_ChangesNothing_AndImportAppliesAnEdit()
     {
-        var file = Path.Combine(_dir, "world.yaml");
+        var file = Path.Combine(Dir, "world.yaml");
         var export = await Meridian.RunAsync("world", "export", "--format", "yaml", "--output", file, "--db", Db);
         Assert.Equal(0, export.ExitCode);
         Assert.StartsWith("format: meridian/world@1", await File.ReadAllTextAsync(file));
@@ -69,7 +60,7 @@ public sealed class CommandTests : IDisposable
     [Fact]
     public async Task Import_OfABadDocument_ListsEveryProblem_WritesNothing_AndExits1()
     {
-        var file = Path.Combine(_dir, "bad.json");
+        var file = Path.Combine(Dir, "bad.json");
         await File.WriteAllTextAsync(file, """
             {"format":"meridian/world@1","regions":[
               {"id":"eu-a-1","name":"A","city":"X","country":"DE","location":{"latitude":95,"longitude":0},"history":[{"status":"Live","on":"2020-01-01"}],"services":["nope"]}]}
@@ -86,7 +77,7 @@ public sealed class CommandTests : IDisposable
     [Fact]
     public async Task Import_OfAMissingFile_SaysSo()
     {
-        var (code, _, error) = await Meridian.RunAsync("world", "import", Path.Combine(_dir, "none.json"), "--db", Db);
+        var (code, _, error) = await Meridian.RunAsync("world", "import", Path.Combine(Dir, "none.json"), "--db", Db);
         Assert.Equal(1, code);
         Assert.Contains("no file", error);
     }

@@ -2,17 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Meridian.Cli.Tests;
 
-public sealed class PlacementCommandTests : IDisposable
+public sealed class PlacementCommandTests : CliTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("meridian-cli-").FullName;
-
-    private string Db => Path.Combine(_dir, "meridian.db");
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public async Task Place_FromFlags_ThenCapacityShowsTheUse_ThenDrainMovesIt()
     {
@@ -57,8 +48,8 @@ public sealed class PlacementCommandTests : IDisposable
     [Fact]
     public async Task ReplayOpenb_OnAFixture_ReportsEveryPolicy()
     {
-        var nodes = Path.Combine(_dir, "nodes.csv");
-        var pods = Path.Combine(_dir, "pods.csv");
+        var nodes = Path.Combine(Dir, "nodes.csv");
+        var pods = Path.Combine(Dir, "pods.csv");
         await File.WriteAllTextAsync(nodes, "sn,cpu_milli,memory_mib,gpu,model\nn0,32000,131072,2,V100M16\nn1,96000,786432,8,A10\nn2,64000,262144,0,\n");
         await File.WriteAllTextAsync(pods, "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n" +
             "p0,4000,8192,1,1000,,LS,Running,0,1,0\np1,2000,4096,1,500,,LS,Running,0,1,0\np2,1000,1024,0,0,,BE,Running,0,1,0\n");
@@ -72,7 +63,7 @@ public sealed class PlacementCommandTests : IDisposable
     [Fact]
     public async Task ReplayOpenb_MalformedFile_NamesTheLine()
     {
-        var nodes = Path.Combine(_dir, "nodes.csv");
+        var nodes = Path.Combine(Dir, "nodes.csv");
         await File.WriteAllTextAsync(nodes, "sn,cpu_milli,memory_mib,gpu,model\nn0,lots,131072,2,V100M16\n");
         var (code, _, error) = await Meridian.RunAsync("replay", "openb", "--nodes", nodes, "--pods", nodes);
         Assert.Equal(1, code);

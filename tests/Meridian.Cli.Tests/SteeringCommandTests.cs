@@ -2,17 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Meridian.Cli.Tests;
 
-public sealed class SteeringCommandTests : IDisposable
+public sealed class SteeringCommandTests : CliTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("meridian-cli-").FullName;
-
-    private string Db => Path.Combine(_dir, "meridian.db");
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public async Task Route_ParisQwen_IsFrankfurt()
     {
@@ -39,7 +30,7 @@ public sealed class SteeringCommandTests : IDisposable
     [Fact]
     public async Task LatencyEstimate_WritesOneRttPerPair_InOrder()
     {
-        var file = Path.Combine(_dir, "pairs.csv");
+        var file = Path.Combine(Dir, "pairs.csv");
         await File.WriteAllTextAsync(file, "from_lat,from_lon,to_lat,to_lon\n48.85,2.35,50.11,8.68\n48.85,2.35,48.85,2.35\n1,103.8,37.4,-121.9\n");
         var (code, output, error) = await Meridian.RunAsync("latency", "estimate", "--pairs", file);
         Assert.True(code == 0, error);
@@ -54,7 +45,7 @@ public sealed class SteeringCommandTests : IDisposable
     [Fact]
     public async Task LatencyEstimate_MalformedLine_ReportsItsNumber()
     {
-        var file = Path.Combine(_dir, "pairs.csv");
+        var file = Path.Combine(Dir, "pairs.csv");
         await File.WriteAllTextAsync(file, "48.85,2.35,50.11,8.68\n48.85,2.35,oops,8.68\n");
         var (code, _, error) = await Meridian.RunAsync("latency", "estimate", "--pairs", file);
         Assert.Equal(1, code);
