@@ -69,7 +69,9 @@ public static class MeridianServer
         });
         app.MapGet("/healthz", (IWorldStore s) => Results.Json(new { status = "ok", generation = s.Current.Generation }))
             .WithTags("health").WithSummary("Liveness and the world generation this process serves");
-        app.MapHomePage();
+        app.MapHomePage("/footprint");
+        if (ConsoleFiles.Available) app.MapConsole();
+        else app.MapHomePage("/");
         app.MapResources(options);
         app.MapChanges();
         app.MapWorld(options);

@@ -7,12 +7,12 @@ using Meridian.Storage;
 
 namespace Meridian.Server.Pages;
 
-/// <summary>The first page at /: the footprint as a plain table of regions, zones and facilities,
-/// rendered on the server so it needs no script. The map console replaces it later.</summary>
+/// <summary>The footprint as a plain table of regions, zones and facilities at /footprint, rendered on the server so it
+/// needs no script; it is also "/" when the console was not built.</summary>
 internal static class HomePage
 {
-    public static void MapHomePage(this IEndpointRouteBuilder app) =>
-        app.MapGet("/", (IWorldStore store, TimeProvider time) =>
+    public static void MapHomePage(this IEndpointRouteBuilder app, string path) =>
+        app.MapGet(path, (IWorldStore store, TimeProvider time) =>
                 Results.Content(Render(store.Current.World, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
 
@@ -35,7 +35,7 @@ internal static class HomePage
             </style></head><body>
             <h1>Meridian</h1>
             <p class="lead">{{world.Regions.Count}} regions ({{inService}} in service), {{world.Zones.Count}} zones, {{world.Facilities.Count}} facilities, {{world.Hosts.Count}} hosts, as of {{today:yyyy-MM-dd}}.</p>
-            <nav><a href="/swagger">API reference</a><a href="/openapi/v1.json">OpenAPI document</a><a href="/api/v1/regions">/api/v1/regions</a><a href="/api/v1/changes">Change log</a></nav>
+            <nav><a href="/">Console</a><a href="/swagger">API reference</a><a href="/openapi/v1.json">OpenAPI document</a><a href="/api/v1/regions">/api/v1/regions</a><a href="/api/v1/changes">Change log</a></nav>
             <h2>Regions</h2>
             <table><thead><tr><th>Region</th><th>Location</th><th>Status</th><th>Zones</th><th>Facilities</th><th>Services</th></tr></thead><tbody>
             """);

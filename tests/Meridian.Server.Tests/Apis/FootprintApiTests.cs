@@ -150,16 +150,21 @@ public sealed class FootprintApiTests(FootprintApiTests.Server server) : IClassF
     }
 
     [Fact]
-    public async Task Health_OpenApi_ApiPage_AndFirstPage_AreServed()
+    public async Task Health_OpenApi_ApiPage_FootprintPage_AndConsole_AreServed()
     {
         Assert.Equal("ok", (await Host.GetJsonAsync("/healthz"))["status"]!.GetValue<string>());
         var openapi = await Host.GetJsonAsync("/openapi/v1.json");
         Assert.NotNull(openapi["paths"]!["/api/v1/regions/"] ?? openapi["paths"]!["/api/v1/regions"]);
         Assert.NotNull(openapi["paths"]!["/api/v1/regions/{id}/transitions"]);
         Assert.Contains("swagger-ui", await Host.Http.GetStringAsync("/swagger/index.html"));
-        var home = await Host.Http.GetStringAsync("/");
+        var home = await Host.Http.GetStringAsync("/footprint");
         Assert.Contains("eu-west-1", home);
         Assert.Contains("London data centre 1", home);
         Assert.Contains("24/7 security and engineering", home);
+        var console = await Host.Http.GetStringAsync("/");
+        Assert.Contains("<svg id=\"map\"", console);
+        var script = System.Text.RegularExpressions.Regex.Match(console, "/assets/[^\"]+\\.js").Value;
+        var asset = await Host.Http.GetAsync(script);
+        Assert.Equal("text/javascript", asset.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace Meridian.Server.Tests.Console;
+
+/// <summary>The console in Debian's Chromium, driven by Playwright, against a real server on loopback.
+/// Screenshots are saved under the test output's console-screenshots folder.</summary>
+public sealed class ConsoleTests : IAsyncLifetime
+{
+    private MeridianHost _host = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IPage _page = null!;
+    private readonly List<string> _consoleErrors = [];
+
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "console-screenshots");
+
+    public async Task InitializeAsync()
+    {
+        _host = await MeridianHost.StartAsync();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        _page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        _page.Console += (_, m) => { if (m.Type == "error") _consoleErrors.Add(m.Text); };
+        _page.PageError += (_, e) => _consoleErrors.Add(e);
+        await _page.GotoAsync(_host.Http.BaseAddress!.ToString());
+        await _page.WaitForSelectorAsync("body[data-ready=true]");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    private async Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(Screenshots);
+        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task TheMap_ShowsOneMarkerPerRegionTheApiReturns_WithoutConsoleErrors()
+    {
+        var regions = (await _host.GetJsonAsync("/api/v1/regions?limit=1000"))["items"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToHashSet();
+        var markers = await _page.Locator("svg [data-region-id]").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('data-region-id'))");
+        Assert.Equal(regions.Count, markers.Length);
+        Assert.Equal(regions, markers.ToHashSet());
+        await ScreenshotAsync("world");
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
+    public async Task ClickingARegion_OpensItsZonesFacilitiesAndCapacity()
+    {
+        await _page.Locator("[data-region-id='eu-west-1']").ClickAsync();
+        await _page.WaitForSelectorAsync("[data-testid=region-title]");
+        var panel = await _page.Locator("#panel").InnerTextAsync();
+        Assert.Contains("eu-west-1", panel);
+        Assert.Contains("London data centre 1", panel);
+        Assert.Contains("24/7: security, engineering", panel);
+        Assert.Contains("eu-west-1a", panel);
+        Assert.Equal(3, await _page.Locator("#panel .bar").CountAsync());
+        await ScreenshotAsync("region");
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
+    public async Task TheSlider_ReplaysTheFootprint_LondonAppearsInOctober2018()
+    {
+        var london = _page.Locator("[data-region-id='eu-west-1']");
+        var slider = _page.Locator("#as-of");
+        // Months since January 2011: September 2018 is 92, November 2018 is 94.
+        await slider.FillAsync("92");
+        Assert.Equal("none", await london.EvaluateAsync<string>("e => e.style.display"));
+        await slider.FillAsync("94");
+        Assert.Equal("", await london.EvaluateAsync<string>("e => e.style.display"));
+        Assert.Equal("Live", await london.GetAttributeAsync("data-status"));
+        var sydney = _page.Locator("[data-region-id='ap-southeast-2']");
+        Assert.Equal("Live", await sydney.GetAttributeAsync("data-status"));
+        await ScreenshotAsync("2018");
+        await slider.FillAsync(await slider.GetAttributeAsync("max") ?? "0");
+        Assert.Equal("Closed", await sydney.GetAttributeAsync("data-status"));
+    }
+
+    [Fact]
+    public async Task APlacementMadeInTheForm_AppearsOnTheMap_AndInTheApi()
+    {
+        await _page.Locator("nav button[data-view=place]").ClickAsync();
+        await _page.Locator("#place-form button[type=submit]").ClickAsync();
+        await _page.WaitForSelectorAsync("[data-testid=placed]");
+        var placed = await _page.Locator(".region.placed").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('data-region-id'))");
+        Assert.Contains("eu-central-1", placed);
+        Assert.DoesNotContain("eu-west-1", placed);
+        var workloads = (await _host.GetJsonAsync("/api/v1/workloads"))["items"]!.AsArray();
+        Assert.Single(workloads);
+        await ScreenshotAsync("placement");
+
+        // An impossible request is explained in words, not a stack trace.
+        await _page.Locator("#place-form input[name=replicas]").FillAsync("900");
+        await _page.Locator("#place-form input[name=name]").FillAsync("too-big");
+        await _page.Locator("#place-form button[type=submit]").ClickAsync();
+        await _page.WaitForSelectorAsync(".problem");
+        Assert.Contains("short by", await _page.Locator(".problem").InnerTextAsync());
+        Assert.Single((await _host.GetJsonAsync("/api/v1/workloads"))["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ClickingNearParis_RoutesQwenToFrankfurt()
+    {
+        await _page.Locator("nav button[data-view=steer]").ClickAsync();
+        var paris = await _page.Locator("[data-region-id='eu-west-2']").BoundingBoxAsync();
+        // Just south of the Paris marker, still in France.
+        await _page.Mouse.ClickAsync(paris!.X + paris.Width / 2, paris.Y + paris.Height + 6);
+        await _page.WaitForSelectorAsync("[data-testid=route]");
+        var text = await _page.Locator("[data-testid=route]").InnerTextAsync();
+        Assert.Contains("France", text);
+        Assert.Contains("eu-central-1", text);
+        await ScreenshotAsync("steering");
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
+    public async Task TheChangeLog_ListsTheSeed()
+    {
+        await _page.Locator("nav button[data-view=changes]").ClickAsync();
+        await _page.WaitForSelectorAsync("[data-testid=changes]");
+        Assert.True(await _page.Locator("[data-testid=changes] tbody tr").CountAsync() > 10);
+    }
+
+    [Fact]
+    public async Task OnANarrowScreen_TheMapAndPanelStack_AndTheNavIsKeyboardReachable()
+    {
+        await _page.SetViewportSizeAsync(390, 844);
+        var map = await _page.Locator("#map").BoundingBoxAsync();
+        var panel = await _page.Locator("#panel").BoundingBoxAsync();
+        Assert.True(panel!.Y > map!.Y + map.Height - 1, "the panel sits below the map");
+        Assert.True(map.Width <= 390);
+        await _page.Keyboard.PressAsync("Tab");
+        Assert.Equal("World", await _page.EvaluateAsync<string>("document.activeElement.textContent"));
+        await ScreenshotAsync("narrow");
+    }
+}

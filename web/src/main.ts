@@ -1,0 +1,103 @@
+import "./style.css";
+import type { Region } from "./api";
+import { all, escape } from "./api";
+import { STATUS_COLOURS, WorldMap } from "./map";
+import { route, showChanges, showPlacement, showRegion, showSteering } from "./views";
+
+type View = "world" | "place" | "steer" | "changes";
+
+const FIRST = new Date(Date.UTC(2011, 0, 1));
+const today = new Date().toISOString().slice(0, 10);
+const lastMonth = (() => { const d = new Date(); return (d.getUTCFullYear() + 1 - 2011) * 12 + d.getUTCMonth(); })();
+
+let view: View = "world";
+let date = today;
+const regionsById = new Map<string, Region>();
+
+const map = new WorldMap(document.getElementById("map") as unknown as SVGSVGElement, {
+  onRegion: r => { if (view === "world" || view === "place") void showRegion(r, date); },
+  onPoint: (lat, lon, country, name) => { if (view === "steer") void route(map, regionsById, lat, lon, country, name); },
+});
+
+function monthToDate(month: number): string {
+  const d = new Date(FIRST);
+  d.setUTCMonth(d.getUTCMonth() + month);
+  const iso = d.toISOString().slice(0, 10);
+  return iso > today ? today : iso;
+}
+
+function setDate(value: string) {
+  date = value;
+  document.getElementById("as-of-label")!.textContent = date;
+  map.showDate(date);
+}
+
+function setupTimeline() {
+  const slider = document.getElementById("as-of") as HTMLInputElement;
+  slider.max = String(lastMonth);
+  slider.value = String(lastMonth);
+  slider.setAttribute("aria-valuetext", today);
+  slider.addEventListener("input", () => {
+    const value = Number(slider.value) >= lastMonth ? today : monthToDate(Number(slider.value));
+    slider.setAttribute("aria-valuetext", value);
+    setDate(value);
+  });
+  const play = document.getElementById("play") as HTMLButtonElement;
+  let timer: number | undefined;
+  play.addEventListener("click", () => {
+    if (timer) { clearInterval(timer); timer = undefined; play.textContent = "Replay"; return; }
+    slider.value = "0";
+    play.textContent = "Stop";
+    timer = window.setInterval(() => {
+      const next = Number(slider.value) + 2;
+      slider.value = String(Math.min(next, lastMonth));
+      slider.dispatchEvent(new Event("input"));
+      if (next >= lastMonth) { clearInterval(timer); timer = undefined; play.textContent = "Replay"; }
+    }, 120);
+  });
+}
+
+function setupLegend() {
+  document.getElementById("legend")!.innerHTML = Object.entries(STATUS_COLOURS)
+    .map(([status, colour]) => `<li><svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="${colour}"/></svg>${status}</li>`)
+    .join("");
+}
+
+function setView(next: View) {
+  view = next;
+  for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.setAttribute("aria-pressed", String(b.dataset.view === next));
+  map.clearOverlay();
+  map.highlight([], "placed");
+  if (next === "world") worldPanel();
+  if (next === "place") showPlacement(map, regionsById);
+  if (next === "steer") showSteering(map, regionsById);
+  if (next === "changes") void showChanges();
+}
+
+function worldPanel() {
+  const regions = [...regionsById.values()];
+  const live = regions.filter(r => r.status === "Live").length;
+  document.getElementById("panel")!.innerHTML = `<h2>Footprint</h2>
+    <p>${regions.length} regions, ${live} live today. Click a region for its zones, facilities, services and capacity;
+    move the slider to replay the footprint through time.</p>
+    <ul class="region-list">${regions.sort((a, b) => a.name.localeCompare(b.name))
+      .map(r => `<li><button type="button" data-open="${escape(r.id)}">${escape(r.name)}</button></li>`).join("")}</ul>`;
+  for (const b of document.querySelectorAll<HTMLButtonElement>("[data-open]"))
+    b.addEventListener("click", () => void showRegion(regionsById.get(b.dataset.open!)!, date));
+}
+
+async function start() {
+  for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.addEventListener("click", () => setView(b.dataset.view as View));
+  setupLegend();
+  setupTimeline();
+  const regions = await all<Region>("/api/v1/regions?limit=1000");
+  for (const r of regions) regionsById.set(r.id, r);
+  map.setRegions(regions);
+  setDate(today);
+  document.body.dataset.ready = "true";
+  setView("world");
+}
+
+start().catch(e => {
+  document.getElementById("panel")!.innerHTML = `<div class="problem" role="alert">Could not load the footprint: ${escape(String(e))}</div>`;
+});
