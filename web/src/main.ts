@@ -1,5 +1,5 @@
 import "./style.css";
-import type { Region } from "./api";
+import type { Facility, Region } from "./api";
 import { all, escape } from "./api";
 import { STATUS_COLOURS, WorldMap } from "./map";
 import { route, showChanges, showPlacement, showRegion, showSteering } from "./views";
@@ -90,9 +90,11 @@ async function start() {
   for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.addEventListener("click", () => setView(b.dataset.view as View));
   setupLegend();
   setupTimeline();
-  const regions = await all<Region>("/api/v1/regions?limit=1000");
+  const [regions, facilities] = await Promise.all([all<Region>("/api/v1/regions?limit=1000"), all<Facility>("/api/v1/facilities?limit=1000")]);
   for (const r of regions) regionsById.set(r.id, r);
-  map.setRegions(regions);
+  const facilityNames = new Map<string, string[]>();
+  for (const f of facilities) if (f.regionId) facilityNames.set(f.regionId, [...(facilityNames.get(f.regionId) ?? []), f.name]);
+  map.setRegions(regions, facilityNames);
   setDate(today);
   document.body.dataset.ready = "true";
   setView("world");

@@ -27,6 +27,7 @@ export class WorldMap {
   private readonly overlay: SVGGElement;
   private readonly markers = new Map<string, SVGGElement>();
   private regions: Region[] = [];
+  private facilityNames = new Map<string, string[]>();
 
   constructor(svg: SVGSVGElement, private readonly handlers: MapHandlers) {
     this.svg = svg;
@@ -50,8 +51,9 @@ export class WorldMap {
     svg.addEventListener("click", e => this.click(e));
   }
 
-  setRegions(regions: Region[]) {
+  setRegions(regions: Region[], facilityNames: Map<string, string[]>) {
     this.regions = regions;
+    this.facilityNames = facilityNames;
     for (const m of this.markers.values()) m.remove();
     this.markers.clear();
     const layer = this.add(this.svg, "g", { class: "markers" });
@@ -78,7 +80,8 @@ export class WorldMap {
       g.setAttribute("data-status", status ?? "");
       g.querySelector("circle")!.setAttribute("fill", status ? STATUS_COLOURS[status] : "none");
       g.querySelector("title")!.textContent =
-        `${r.id}: ${r.name}\n${status ?? "not yet"} on ${date}\n${r.zones.length} zones; services: ${r.services.join(", ")}`;
+        `${r.id}: ${r.name}\n${status ?? "not yet"} on ${date}\nZones: ${r.zones.map(z => z.id).join(", ") || "none"}` +
+        `\nFacilities: ${(this.facilityNames.get(r.id) ?? []).join(", ") || "none"}\nServices: ${r.services.join(", ")}`;
     }
   }
 

@@ -45,7 +45,8 @@ export async function showRegion(region: Region, date: string) {
       <h3>Facilities</h3>
       <ul class="facilities">${facilities.map(f => `<li><strong>${escape(f.name)}</strong> ${badge(statusOn(f.history, date))}
         <br><small>${escape(f.ownership)}${f.zoneId ? ` · zone ${escape(f.zoneId)}` : " · serves the region"}${
-          f.support ? ` · on site ${escape(f.support.hours)}: ${escape(f.support.roles.join(", "))}` : ""}</small></li>`).join("") || "<li>none</li>"}</ul>
+          f.support ? ` · on site ${escape(f.support.hours)}: ${escape(f.support.roles.join(", "))}` : ""}
+        <br>${f.history.map(e => `${e.on}${e.estimated ? "~" : ""} ${e.status}`).join(" → ")}</small></li>`).join("") || "<li>none</li>"}</ul>
       <h3>Services</h3>
       <ul class="chips">${region.services.map(s => `<li>${escape(s)}</li>`).join("")}</ul>
       <h3>Capacity (hosts in service: ${c.hosts})</h3>

@@ -66,6 +66,9 @@ public sealed class ConsoleTests : IAsyncLifetime
         Assert.Contains("London data centre 1", panel);
         Assert.Contains("24/7: security, engineering", panel);
         Assert.Contains("eu-west-1a", panel);
+        Assert.Contains("2018-10-01 Live", panel); // each facility's status history
+        var hover = await _page.Locator("[data-region-id='eu-west-1'] title").TextContentAsync();
+        Assert.Contains("London data centre 2", hover);
         Assert.Equal(3, await _page.Locator("#panel .bar").CountAsync());
         await ScreenshotAsync("region");
         Assert.Empty(_consoleErrors);
