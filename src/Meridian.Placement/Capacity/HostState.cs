@@ -41,7 +41,6 @@ public sealed class HostState
 
     public int VcpuFree => VcpuCapacity - VcpuUsed;
     public long MemoryFree => MemoryCapacity - MemoryUsed;
-    public int GpusFullyFree => GpuFree.Count(g => g == GpuCapacityMilli);
     public long GpuFreeMilli { get; private set; }
 
     /// <summary>Whether one more replica fits: CPU, memory and, for GPUs, enough devices with enough free share each.</summary>

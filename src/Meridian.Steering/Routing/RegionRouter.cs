@@ -24,12 +24,13 @@ public sealed class RegionRouter
     public RegionRouter(World world, LatencyModel latency, DateOnly today)
     {
         _latency = latency;
+        var withHosts = RegionsWithHosts(world, today);
         var sites = new List<Site>();
         foreach (var r in world.Regions.Values)
         {
             var status = LifecycleRules.StatusOn(r.History, today);
             string? unavailable = status != LifecycleStatus.Live ? $"region is {status?.ToString() ?? "not open yet"}"
-                : !HasCapacity(world, r.Id, today) ? "no host in service" : null;
+                : !withHosts.Contains(r.Id) ? "no host in service" : null;
             var lat = double.DegreesToRadians(r.Location.Latitude);
             sites.Add(new Site(r.Id, r.Country, lat, double.DegreesToRadians(r.Location.Longitude), Math.Cos(lat),
                 unavailable is null ? null : new RouteExclusion(r.Id, unavailable)));
@@ -136,8 +137,14 @@ public sealed class RegionRouter
         return 2 * GeoMath.EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(h)));
     }
 
-    private static bool HasCapacity(World world, string regionId, DateOnly today) =>
-        world.Facilities.Values.Any(f => f.RegionId == regionId && f.ZoneId is not null &&
-                                         LifecycleRules.StatusOn(f.History, today) == LifecycleStatus.Live &&
-                                         world.Hosts.Values.Any(h => h.FacilityId == f.Id));
+    /// <summary>Regions with at least one host in a Live facility of a zone: one pass over hosts, not a scan per region.</summary>
+    private static HashSet<string> RegionsWithHosts(World world, DateOnly today)
+    {
+        var facilities = world.Hosts.Values.Select(h => h.FacilityId).ToHashSet(StringComparer.Ordinal);
+        return world.Facilities.Values
+            .Where(f => f.RegionId is not null && f.ZoneId is not null && facilities.Contains(f.Id) &&
+                        LifecycleRules.StatusOn(f.History, today) == LifecycleStatus.Live)
+            .Select(f => f.RegionId!)
+            .ToHashSet(StringComparer.Ordinal);
+    }
 }
