@@ -12,6 +12,7 @@ var root = new RootCommand("Meridian: the control plane of a multi-region cloud.
     ReplayCommand.Create(),
     RouteCommand.Create(),
     LatencyCommand.Create(),
+    PlanCommand.Create(),
     BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

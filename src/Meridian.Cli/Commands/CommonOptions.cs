@@ -37,6 +37,11 @@ internal static class CommonOptions
             Error($"cannot place: {e.Problem.Constraint}", [new FieldError(e.Problem.Constraint, e.Problem.Message)]);
             return 1;
         }
+        catch (Meridian.Planning.Instances.PlanningInputException e)
+        {
+            Error(e.Message, [new FieldError(e.Field, e.Message)]);
+            return 1;
+        }
         catch (FormatException e)
         {
             Error(e.Message, []);

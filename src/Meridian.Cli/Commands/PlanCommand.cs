@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Meridian.Core.Serialization;
+using Meridian.Planning.Instances;
+using Meridian.Planning.Solvers;
+using Spectre.Console;
+
+namespace Meridian.Cli.Commands;
+
+/// <summary><c>meridian plan</c>: facility location on OR-Library instances, expansion of the footprint and what-if
+/// closures.</summary>
+internal static partial class PlanCommand
+{
+    public static Command Create() => new("plan", "Plan the footprint: where to open next (owned or co-located), what a closure costs, and benchmark instances")
+    {
+        Orlib(),
+    };
+
+    private static Command Orlib()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "An OR-Library facility-location file (Beasley's format), such as data/orlib/uncap/capa.txt" };
+        var timeLimit = new Option<double>("--time-limit") { Description = "Seconds before the best solution and bound so far are reported", DefaultValueFactory = _ => 60 };
+        var solver = new Option<string>("--solver") { Description = "auto (Lagrangian branch and bound when capacities do not bind, else the MIP), lagrangian or mip (SCIP, strong formulation)", DefaultValueFactory = _ => "auto" };
+        solver.AcceptOnlyFromAmong(FacilitySolver.Names);
+        var uncapacitated = new Option<bool>("--uncapacitated") { Description = "Ignore the capacities in the file" };
+        var json = CommonOptions.Json();
+        var command = new Command("orlib", "Solve an OR-Library facility-location instance to proven optimality (or until the time limit) and report objective, bound and time")
+        {
+            file, timeLimit, solver, uncapacitated, json,
+        };
+        command.SetAction((parse, ct) => CommonOptions.RunAsync(() =>
+        {
+            var path = parse.GetValue(file)!;
+            var limit = parse.GetValue(timeLimit);
+            if (!(limit > 0)) throw new PlanningInputException("--time-limit", $"must be a positive number of seconds, not {limit}");
+            if (!path.Exists) throw new PlanningInputException("file", $"no file '{path.FullName}'");
+            var instance = OrLibReader.Read(path.FullName);
+            if (parse.GetValue(uncapacitated)) instance = instance.Uncapacitated();
+            var options = new SolveOptions { TimeLimit = TimeSpan.FromSeconds(limit), Cancellation = ct };
+            var result = FacilitySolver.Solve(instance, parse.GetValue(solver)!, options);
+            if (result.Status == SolveStatus.Infeasible)
+                throw new PlanningInputException("file", $"{instance.Name} is infeasible: the facilities' capacities cannot serve the total demand");
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(new JsonObject
+                {
+                    ["objective"] = Finite(Math.Round(result.Objective, 5)), ["bound"] = Finite(Math.Round(result.Bound, 5)), ["optimal"] = result.Optimal,
+                    ["seconds"] = Math.Round(result.Seconds, 3), ["gap"] = Finite(result.Gap), ["solver"] = result.Solver,
+                    ["instance"] = instance.Name, ["facilities"] = instance.Facilities, ["customers"] = instance.Customers,
+                    ["open"] = new JsonArray([.. result.Open.Select(i => (JsonNode)(i + 1))]), ["nodes"] = result.Nodes,
+                }.ToJsonString(MeridianJson.Indented));
+                return Task.FromResult(0);
+            }
+            var console = CommonOptions.Console();
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Instance", "Size", "Solver", "Objective", "Bound", "Gap", "Optimal", "Open", "Seconds");
+            table.AddRow(instance.Name, $"{instance.Facilities} x {instance.Customers}", result.Solver, $"{result.Objective:0.000}", $"{result.Bound:0.000}",
+                $"{result.Gap:P4}", result.Optimal ? "[green]yes[/]" : "[yellow]no[/]", $"{result.Open.Count}", $"{result.Seconds:0.000}");
+            console.Write(table);
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static JsonNode? Finite(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+}
