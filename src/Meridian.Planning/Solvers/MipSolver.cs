@@ -55,7 +55,11 @@ public static class MipSolver
         }
         objective.SetMinimization();
         solver.SetTimeLimit((long)Math.Max(1, (options.TimeLimit - clock.Elapsed).TotalMilliseconds));
-        var status = solver.Solve();
+        // OR-Tools stops SCIP at a relative gap of 1e-4 by default; "optimal" here means what it means for the
+        // Lagrangian solver: proven to 1e-9.
+        using var parameters = new MPSolverParameters();
+        parameters.SetDoubleParam(MPSolverParameters.DoubleParam.RELATIVE_MIP_GAP, 1e-9);
+        var status = solver.Solve(parameters);
         var seconds = clock.Elapsed.TotalSeconds;
         if (status is Solver.ResultStatus.INFEASIBLE)
             return new SolveResult($"mip-{backend.ToLowerInvariant()}", SolveStatus.Infeasible, double.NaN, double.NaN, seconds, [], []);
