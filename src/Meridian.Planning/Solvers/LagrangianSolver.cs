@@ -11,7 +11,9 @@ namespace Meridian.Planning.Solvers;
 /// it still reports the best solution and the proven bound.</summary>
 public sealed class LagrangianSolver
 {
-    private const double RelativeTolerance = 1e-9;
+    private double _relativeTolerance = 1e-9;
+    private IProgress<SolveProgress>? _progress;
+    private TimeSpan _lastReport;
 
     private readonly FacilityInstance _p;
     private readonly int _m;
@@ -47,6 +49,8 @@ public sealed class LagrangianSolver
     private SolveResult Run(SolveOptions options)
     {
         var clock = Stopwatch.StartNew();
+        _relativeTolerance = Math.Max(1e-9, options.TargetGap);
+        _progress = options.Progress;
         var deadline = options.TimeLimit;
         var ct = options.Cancellation;
         var rootStatus = new FacilityStatus[_m];
@@ -62,7 +66,6 @@ public sealed class LagrangianSolver
         open.Enqueue(new Node(rootStatus, lambda, double.NegativeInfinity), double.NegativeInfinity);
         var leafBound = double.PositiveInfinity;
         long nodes = 0;
-        var lastReport = TimeSpan.Zero;
         while (open.TryPeek(out _, out var lowest) && lowest < _upper - Tolerance)
         {
             if (clock.Elapsed >= deadline || ct.IsCancellationRequested) break;
@@ -90,11 +93,7 @@ public sealed class LagrangianSolver
             open.Enqueue(new Node(openChild, best, openBound), openBound);
             open.Enqueue(new Node(closedChild, (double[])best.Clone(), closedBound), closedBound);
 
-            if (options.Progress is { } progress && clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(200))
-            {
-                lastReport = clock.Elapsed;
-                progress.Report(new SolveProgress(_upper, GlobalBound(open, leafBound), clock.Elapsed.TotalSeconds, nodes));
-            }
+            Report(clock, GlobalBound(open, leafBound), nodes);
         }
         var finished = !open.TryPeek(out _, out var rest) || rest >= _upper - Tolerance;
         var proven = finished ? Math.Min(_upper, leafBound) : GlobalBound(open, leafBound);
@@ -102,7 +101,14 @@ public sealed class LagrangianSolver
         return Result(finished, proven, clock.Elapsed.TotalSeconds, nodes);
     }
 
-    private double Tolerance => RelativeTolerance * Math.Max(1, Math.Abs(_upper));
+    private double Tolerance => _relativeTolerance * Math.Max(1, Math.Abs(_upper));
+
+    private void Report(Stopwatch clock, double bound, long nodes)
+    {
+        if (_progress is null || clock.Elapsed - _lastReport < TimeSpan.FromMilliseconds(200)) return;
+        _lastReport = clock.Elapsed;
+        _progress.Report(new SolveProgress(_upper, Math.Min(bound, _upper), clock.Elapsed.TotalSeconds, nodes));
+    }
 
     private double GlobalBound(PriorityQueue<Node, double> open, double leafBound)
     {
@@ -148,6 +154,7 @@ public sealed class LagrangianSolver
                 TrySolution(candidate, status, ct);
                 if (bestBound >= _upper - Tolerance) break;
                 if (clock.Elapsed >= deadline || ct.IsCancellationRequested) break;
+                if (root) Report(clock, bestBound, 1);
                 if (FixByReducedCost(status, bestBound, bestRho)) return Bound(node with { Lambda = best }, root, clock, deadline, ct);
             }
             double norm = 0;
@@ -325,6 +332,7 @@ public sealed class LagrangianSolver
             assignment[j] = best;
         }
         var objective = _search.Evaluate(_incumbent);
-        return new SolveResult("lagrangian", finished ? SolveStatus.Optimal : SolveStatus.Feasible, objective, Math.Min(bound, objective), seconds, open, assignment, nodes);
+        var proven = finished && (objective - bound) <= 1e-9 * Math.Max(1, Math.Abs(objective));
+        return new SolveResult("lagrangian", proven ? SolveStatus.Optimal : SolveStatus.Feasible, objective, Math.Min(bound, objective), seconds, open, assignment, nodes);
     }
 }

@@ -39,6 +39,9 @@ public sealed record SolveOptions
 {
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Stop once the solution is proven within this relative gap of the bound (1e-9: prove optimality).</summary>
+    public double TargetGap { get; init; } = 1e-9;
+
     /// <summary>Receives the best solution and bound as they improve.</summary>
     public IProgress<SolveProgress>? Progress { get; init; }
 
