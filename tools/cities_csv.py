@@ -12,7 +12,9 @@ for c in json.load(open(source, encoding="utf-8")):
         population = 0
     if population < 100_000:
         continue
-    rows.append((c["city_ascii"], c["iso2"], round(float(c["lat"]), 4), round(float(c["lng"]), 4), population, c.get("capital") or ""))
+    # SimpleMaps codes Gaza and the West Bank XG and XW; ISO 3166-1 has them as PS. Kosovo keeps XK (user-assigned).
+    country = {"XG": "PS", "XW": "PS"}.get(c["iso2"], c["iso2"])
+    rows.append((c["city_ascii"], country, round(float(c["lat"]), 4), round(float(c["lng"]), 4), population, c.get("capital") or ""))
 rows.sort(key=lambda r: -r[4])
 with open("data/cities/cities.csv", "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")

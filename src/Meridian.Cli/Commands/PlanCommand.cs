@@ -13,7 +13,7 @@ internal static partial class PlanCommand
 {
     public static Command Create() => new("plan", "Plan the footprint: where to open next (owned or co-located), what a closure costs, and benchmark instances")
     {
-        Orlib(),
+        Orlib(), Expansion(), Close(),
     };
 
     private static Command Orlib()
