@@ -40,6 +40,7 @@ public static class MeridianServer
         builder.Services.AddSingleton(new LatencyModel(latency));
         builder.Services.AddSingleton(new HealthBoard(healthOptions, time));
         builder.Services.AddSingleton<RouterCache>();
+        builder.Services.AddSingleton<Planning.PlanJobs>();
         builder.Services.AddHttpClient("health");
         builder.Services.AddHostedService<ActiveHealthChecker>();
         builder.Services.AddHttpForwarder();
@@ -77,6 +78,7 @@ public static class MeridianServer
         app.MapWorld(options);
         app.MapWorkloads(options);
         app.MapSteering();
+        app.MapPlans(options);
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return app;
     }

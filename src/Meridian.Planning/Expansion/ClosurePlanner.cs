@@ -16,14 +16,33 @@ public static class ClosurePlanner
     public static ClosureReport Close(World world, ClosureRequest request, LatencyModel latency, IReadOnlyList<City>? cities = null,
         IProgress<PlanProgress>? progress = null, CancellationToken ct = default)
     {
-        var clock = Stopwatch.StartNew();
+        var footprint = Check(world, request, cities);
+        return Run(footprint, world.Regions.Find(request.Region)!, latency, progress, ct);
+    }
+
+    /// <summary>Checks the request (quick) so a caller can refuse it before the work starts.</summary>
+    public static Func<LatencyModel, IProgress<PlanProgress>?, CancellationToken, ClosureReport> Prepare(ClosureRequest request, World world, IReadOnlyList<City>? cities = null)
+    {
+        var footprint = Check(world, request, cities);
+        var region = world.Regions.Find(request.Region)!;
+        return (latency, progress, ct) => Run(footprint, region, latency, progress, ct);
+    }
+
+    private static Footprint Check(World world, ClosureRequest request, IReadOnlyList<City>? cities)
+    {
         if (string.IsNullOrWhiteSpace(request.Region)) throw new PlanningInputException("region", "is required, such as ap-southeast-2");
         var region = world.Regions.Find(request.Region) ?? throw new PlanningInputException("region", $"no region '{request.Region}'");
         var status = LifecycleRules.StatusOn(region.History, request.Date);
         if (status != LifecycleStatus.Live)
             throw new PlanningInputException("region", $"{region.Id} is {status?.ToString() ?? "not open"} on {request.Date:yyyy-MM-dd}; only a Live region can be closed");
-        progress?.Report(new PlanProgress("demand", 0));
-        var footprint = new Footprint(world, request, cities ?? Cities.All);
+        return new Footprint(world, request, cities ?? Cities.All);
+    }
+
+    private static ClosureReport Run(Footprint footprint, Region region, LatencyModel latency, IProgress<PlanProgress>? progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var request = (ClosureRequest)footprint.Request;
+        progress?.Report(new PlanProgress("latency", 0.1));
         var sites = footprint.Open;
         var closed = sites.Select((s, i) => (s, i)).First(x => x.s.RegionId == region.Id).i;
         var rtt = footprint.Rtt(sites, latency, new Progress<double>(f => progress?.Report(new PlanProgress("latency", 0.1 + 0.8 * f))), ct);

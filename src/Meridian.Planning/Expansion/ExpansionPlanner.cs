@@ -21,19 +21,45 @@ public static class ExpansionPlanner
     public const double UnservedRttMs = 1000;
 
     public static ExpansionPlan Plan(World world, ExpansionRequest request, LatencyModel latency, IReadOnlyList<City>? cities = null,
-        IProgress<PlanProgress>? progress = null, CancellationToken ct = default)
+        IProgress<PlanProgress>? progress = null, CancellationToken ct = default) =>
+        Prepare(world, request, cities).Run(latency, progress, ct);
+
+    /// <summary>Checks the request and finds the demand and candidates (quick), so a caller can refuse bad input before
+    /// starting the solve (slow).</summary>
+    public static PreparedExpansion Prepare(World world, ExpansionRequest request, IReadOnlyList<City>? cities = null)
     {
-        var clock = Stopwatch.StartNew();
         if (request.Add < 1) throw new PlanningInputException("add", $"must be at least 1, not {request.Add}");
         if (request.CandidateMinPopulation < 0) throw new PlanningInputException("candidateMinPopulation", "must be at least 0");
         if (!(request.TimeLimit > TimeSpan.Zero)) throw new PlanningInputException("timeLimitSeconds", "must be positive");
-        progress?.Report(new PlanProgress("demand", 0));
         var footprint = new Footprint(world, request, cities ?? Cities.All);
         var candidates = Candidates(footprint, request, cities ?? Cities.All);
         if (candidates.Count == 0) throw new PlanningInputException("candidates", "no candidate site: lower candidateMinPopulation or give candidates");
         if (request.Add > candidates.Count)
             throw new PlanningInputException("add", $"{request.Add} new sites asked for, but there are only {candidates.Count} candidates");
+        return new PreparedExpansion(footprint, request, candidates);
+    }
 
+    /// <summary>A checked expansion request, ready to solve.</summary>
+    public sealed class PreparedExpansion
+    {
+        private readonly Footprint _footprint;
+        private readonly ExpansionRequest _request;
+        private readonly List<Site> _candidates;
+
+        internal PreparedExpansion(Footprint footprint, ExpansionRequest request, List<Site> candidates) =>
+            (_footprint, _request, _candidates) = (footprint, request, candidates);
+
+        public int Candidates => _candidates.Count;
+        public int DemandPoints => _footprint.Demand.Count;
+
+        public ExpansionPlan Run(LatencyModel latency, IProgress<PlanProgress>? progress = null, CancellationToken ct = default) =>
+            Solve(_footprint, _request, _candidates, latency, progress, ct);
+    }
+
+    private static ExpansionPlan Solve(Footprint footprint, ExpansionRequest request, List<Site> candidates, LatencyModel latency,
+        IProgress<PlanProgress>? progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
         var sites = footprint.Open.Concat(candidates).ToList();
         var existing = footprint.Open.Count;
         progress?.Report(new PlanProgress("latency", 0.05));
@@ -99,10 +125,10 @@ public static class ExpansionPlanner
         return list;
     }
 
-    private sealed record Solve(IReadOnlyList<int> Chosen, bool Optimal, double Objective, double Bound);
+    private sealed record Choice(IReadOnlyList<int> Chosen, bool Optimal, double Objective, double Bound);
 
     /// <summary>max Σ w_j z_j + ε Σ gain_i y_i  s.t.  z_j ≤ Σ_{i covers j} y_i,  Σ y_i = k,  y binary, 0 ≤ z ≤ 1.</summary>
-    private static Solve Covering(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit)
+    private static Choice Covering(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit)
     {
         var slo = f.Request.SloMs;
         using var solver = Solver.CreateSolver("SCIP")!;
@@ -140,7 +166,7 @@ public static class ExpansionPlanner
 
     /// <summary>min Σ_j w_j (Σ_i rtt_ij x_ij + stay_j s_j)  s.t.  Σ_i x_ij + s_j = 1,  x_ij ≤ y_i,  Σ y_i = k, over the
     /// candidates that improve on the demand's current RTT.</summary>
-    private static Solve Median(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit)
+    private static Choice Median(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit)
     {
         using var solver = Solver.CreateSolver("SCIP")!;
         var y = new Variable[m];
@@ -169,7 +195,7 @@ public static class ExpansionPlanner
         return Finish(solver, objective, y, existing, k, limit, maximise: false);
     }
 
-    private static Solve Finish(Solver solver, Objective objective, Variable[] y, int existing, int k, TimeSpan limit, bool maximise)
+    private static Choice Finish(Solver solver, Objective objective, Variable[] y, int existing, int k, TimeSpan limit, bool maximise)
     {
         var count = solver.MakeConstraint(k, k, "k");
         for (var i = existing; i < y.Length; i++) count.SetCoefficient(y[i], 1);
@@ -182,7 +208,7 @@ public static class ExpansionPlanner
         if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
             throw new PlanningInputException("timeLimitSeconds", "no plan was found within the time limit; allow more time");
         var chosen = Enumerable.Range(existing, y.Length - existing).Where(i => y[i].SolutionValue() > 0.5).ToArray();
-        return new Solve(chosen, status == Solver.ResultStatus.OPTIMAL, objective.Value(), objective.BestBound());
+        return new Choice(chosen, status == Solver.ResultStatus.OPTIMAL, objective.Value(), objective.BestBound());
     }
 
     /// <summary>The ownership (and number of facilities of it) that serves the demand at least cost, or the one asked for.</summary>

@@ -20,6 +20,10 @@ internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Pr
         {
             await Apis.WorkloadsApi.Refused(e, context).ExecuteAsync(context);
         }
+        catch (Meridian.Planning.Instances.PlanningInputException e) when (!context.Response.HasStarted)
+        {
+            await Problems.Result(422, e.Message, [new FieldError(e.Field, e.Message)], context).ExecuteAsync(context);
+        }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             await Problems.Result(e.StatusCode, e.Message, [], context).ExecuteAsync(context);

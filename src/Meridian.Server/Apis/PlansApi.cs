@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Meridian.Core.Geo;
+using Meridian.Core.Latency;
+using Meridian.Core.Model;
+using Meridian.Core.Serialization;
+using Meridian.Core.Validation;
+using Meridian.Planning.Expansion;
+using Meridian.Planning.Instances;
+using Meridian.Server.Http;
+using Meridian.Server.Planning;
+using Meridian.Storage;
+
+namespace Meridian.Server.Apis;
+
+/// <summary>POST /api/v1/plans starts an expansion or closure plan as a background job; GET follows its progress and
+/// reads its result.</summary>
+internal static class PlansApi
+{
+    /// <summary>The body of POST /api/v1/plans. Fields that do not apply to the kind are refused.</summary>
+    public sealed record PlanBody(
+        string Kind,
+        int? Add = null,
+        string? Region = null,
+        double? SloMs = null,
+        string? Objective = null,
+        OwnershipChoice? Ownership = null,
+        string? Boundary = null,
+        Residency? Residency = null,
+        DateOnly? Date = null,
+        long? CandidateMinPopulation = null,
+        IReadOnlyList<CandidateSite>? Candidates = null,
+        double? TimeLimitSeconds = null,
+        double? CellDegrees = null,
+        Dictionary<string, double>? CountryWeights = null);
+
+    public static void MapPlans(this IEndpointRouteBuilder app, ServerOptions options)
+    {
+        var group = app.MapGroup("/api/v1/plans").WithTags("planning");
+
+        group.MapPost("/", async (HttpContext http, IWorldStore store, PlanJobs jobs, LatencyModel latency, TimeProvider time) =>
+            {
+                var node = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
+                var body = (PlanBody)RequestBody.Deserialize(node, typeof(PlanBody));
+                var world = store.Current.World;
+                var today = ResourcesApi.Today(time);
+                Func<IProgress<PlanProgress>, CancellationToken, JsonNode> work = body.Kind switch
+                {
+                    "expansion" => Expansion(body, world, today, latency),
+                    "closure" => Closure(body, world, today, latency),
+                    _ => throw RegistryException.Malformed(new FieldError("kind", $"'{body.Kind}' is not a kind of plan; use expansion or closure")),
+                };
+                var job = jobs.Start(body.Kind, node, work);
+                http.Response.Headers.Location = $"/api/v1/plans/{job.Id}";
+                return Json(View(job), 202);
+            })
+            .WithName("start-plan").WithSummary("Start a plan: where to open next (expansion) or what closing a region costs (closure)")
+            .WithDescription("Body: {kind: expansion|closure, add (expansion: new sites), region (closure), sloMs (default 50), objective: coverage|latency, " +
+                             "ownership: Either|Owned|Colocation, boundary, residency: Strict|Global, date (default today), candidateMinPopulation, " +
+                             "candidates: [{name, country, location: {latitude, longitude}}], timeLimitSeconds, cellDegrees, countryWeights: {DE: 2}}. " +
+                             "202 with the plan and a Location to poll; 400/422 naming the field, before any work starts.")
+            .Accepts<PlanBody>("application/json").Produces<JsonObject>(202).ProducesProblem(400).ProducesProblem(422);
+
+        group.MapGet("/", (HttpContext http, PlanJobs jobs) =>
+            {
+                var q = http.Request.Query;
+                foreach (var key in q.Keys)
+                {
+                    if (key is not ("status" or "limit" or "cursor")) throw Problems.BadQuery(key, "is not a filter of plans; use status, limit, cursor");
+                }
+                PlanState? state = q["status"].ToString() is { Length: > 0 } s
+                    ? Enum.TryParse<PlanState>(s, ignoreCase: true, out var v) ? v : throw Problems.BadQuery("status", "is queued, running, succeeded, failed or cancelled")
+                    : null;
+                var limit = q["limit"].ToString() is { Length: > 0 } l ? ListQuery.ParseLimit(l) : ListQuery.DefaultLimit;
+                var after = q["cursor"].ToString() is { Length: > 0 } c ? c : null;
+                var all = jobs.All.Where(j => (state is null || j.State == state) && (after is null || string.CompareOrdinal(j.Id, after) > 0)).ToArray();
+                var page = all.Take(limit).ToArray();
+                return Json(new JsonObject
+                {
+                    ["items"] = new JsonArray(page.Select(j => (JsonNode)View(j, withResult: false)).ToArray()),
+                    ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null,
+                });
+            })
+            .WithName("list-plans").WithSummary("List plans, newest last, without their results (filter: status; pages with limit and cursor)");
+
+        group.MapGet("/{id}", (string id, PlanJobs jobs) => Json(View(jobs.Find(id) ?? throw RegistryException.NotFound("plan", id))))
+            .WithName("get-plan").WithSummary("A plan: status, stage and progress (0 to 1), and its result once it has succeeded").ProducesProblem(404);
+
+        group.MapDelete("/{id}", (string id, PlanJobs jobs) => jobs.Remove(id) ? Results.NoContent() : throw RegistryException.NotFound("plan", id))
+            .WithName("delete-plan").WithSummary("Cancel a plan that is queued or running, and forget it").Produces(204).ProducesProblem(404);
+    }
+
+    private static Func<IProgress<PlanProgress>, CancellationToken, JsonNode> Expansion(PlanBody b, Core.Registry.World world, DateOnly today, LatencyModel latency)
+    {
+        if (b.Region is not null) throw RegistryException.Malformed(new FieldError("region", "is for closure plans; an expansion adds sites"));
+        if (b.Add is not { } add) throw RegistryException.Malformed(new FieldError("add", "is required: how many new sites to open"));
+        if (b.Objective is not (null or "coverage" or "latency")) throw RegistryException.Malformed(new FieldError("objective", "is coverage or latency"));
+        var request = Shared(new ExpansionRequest(add)
+        {
+            MaximiseCoverage = b.Objective != "latency",
+            Ownership = b.Ownership ?? OwnershipChoice.Either,
+            CandidateMinPopulation = b.CandidateMinPopulation ?? 1_000_000,
+            Candidates = b.Candidates,
+            TimeLimit = TimeSpan.FromSeconds(b.TimeLimitSeconds is { } t && t > 0 && t <= 3600 ? t
+                : b.TimeLimitSeconds is null ? 60 : throw new PlanningInputException("timeLimitSeconds", "must be above 0 and at most 3600")),
+        }, b, today);
+        var prepared = ExpansionPlanner.Prepare(world, request);
+        return (progress, ct) => JsonSerializer.SerializeToNode(prepared.Run(latency, progress, ct), MeridianJson.Options)!;
+    }
+
+    private static Func<IProgress<PlanProgress>, CancellationToken, JsonNode> Closure(PlanBody b, Core.Registry.World world, DateOnly today, LatencyModel latency)
+    {
+        foreach (var (field, set) in new[] { ("add", b.Add is not null), ("objective", b.Objective is not null), ("ownership", b.Ownership is not null),
+                     ("candidateMinPopulation", b.CandidateMinPopulation is not null), ("candidates", b.Candidates is not null), ("timeLimitSeconds", b.TimeLimitSeconds is not null) })
+        {
+            if (set) throw RegistryException.Malformed(new FieldError(field, "is for expansion plans, not closure"));
+        }
+        if (string.IsNullOrWhiteSpace(b.Region)) throw RegistryException.Malformed(new FieldError("region", "is required: the region to close"));
+        var run = ClosurePlanner.Prepare(Shared(new ClosureRequest(b.Region), b, today), world);
+        return (progress, ct) => JsonSerializer.SerializeToNode(run(latency, progress, ct), MeridianJson.Options)!;
+    }
+
+    private static T Shared<T>(T request, PlanBody b, DateOnly today) where T : PlanRequest
+    {
+        if (b.CountryWeights is { } weights)
+        {
+            foreach (var (country, w) in weights)
+            {
+                if (!Countries.IsKnown(country)) throw new PlanningInputException($"countryWeights.{country}", "is not an ISO 3166-1 alpha-2 country code");
+                if (!(w >= 0) || !double.IsFinite(w)) throw new PlanningInputException($"countryWeights.{country}", $"must be a number of at least 0, not {w}");
+            }
+        }
+        return request with
+        {
+            Date = b.Date ?? today,
+            SloMs = b.SloMs ?? 50,
+            Boundary = b.Boundary,
+            Residency = b.Residency is Residency.Preferred ? throw new PlanningInputException("residency", "plans take Strict or Global")
+                : b.Residency ?? Residency.Strict,
+            CellDegrees = b.CellDegrees ?? 1.0,
+            CountryWeights = b.CountryWeights,
+        };
+    }
+
+    internal static JsonObject View(PlanJob job, bool withResult = true)
+    {
+        var view = new JsonObject
+        {
+            ["id"] = job.Id,
+            ["kind"] = job.Kind,
+            ["status"] = job.State.ToString().ToLowerInvariant(),
+            ["stage"] = job.Progress.Stage,
+            ["progress"] = Math.Round(job.Progress.Fraction, 3),
+            ["createdAt"] = job.CreatedAt,
+            ["startedAt"] = job.StartedAt,
+            ["finishedAt"] = job.FinishedAt,
+            ["request"] = job.Request.DeepClone(),
+            ["error"] = job.Error is { } e ? new JsonObject { ["field"] = e.Field, ["message"] = e.Message } : null,
+        };
+        if (withResult) view["result"] = job.Result?.DeepClone();
+        return view;
+    }
+
+    private static IResult Json(JsonObject body, int status = 200) =>
+        Results.Text(body.ToJsonString(MeridianJson.Options), "application/json", statusCode: status);
+}
