@@ -2,9 +2,10 @@ import "./style.css";
 import type { Facility, Region } from "./api";
 import { all, escape } from "./api";
 import { STATUS_COLOURS, WorldMap } from "./map";
+import { showPlanning } from "./planning";
 import { route, showChanges, showPlacement, showRegion, showSteering } from "./views";
 
-type View = "world" | "place" | "steer" | "changes";
+type View = "world" | "place" | "steer" | "plan" | "changes";
 
 const FIRST = new Date(Date.UTC(2011, 0, 1));
 const today = new Date().toISOString().slice(0, 10);
@@ -68,9 +69,11 @@ function setView(next: View) {
   for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.setAttribute("aria-pressed", String(b.dataset.view === next));
   map.clearOverlay();
   map.highlight([], "placed");
+  map.shade(new Map(), () => "");
   if (next === "world") worldPanel();
   if (next === "place") showPlacement(map, regionsById);
   if (next === "steer") showSteering(map, regionsById);
+  if (next === "plan") showPlanning(map, regionsById, date);
   if (next === "changes") void showChanges();
 }
 

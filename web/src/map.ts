@@ -102,6 +102,19 @@ export class WorldMap {
     this.add(this.overlay, "circle", { class: "client", cx: x.toFixed(1), cy: y.toFixed(1), r: "4" });
   }
 
+  /** Diamonds for planned sites, with their names on hover. */
+  markSites(sites: { name: string; lat: number; lon: number }[]) {
+    this.clearOverlay();
+    for (const s of sites) {
+      const [x, y] = this.projection([s.lon, s.lat]) ?? [0, 0];
+      const g = this.add(this.overlay, "g", { class: "planned-site", "data-site": s.name, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})` });
+      this.add(g, "rect", { x: "-5", y: "-5", width: "10", height: "10", transform: "rotate(45)" });
+      const title = document.createElementNS(SVG, "title");
+      title.textContent = s.name;
+      g.appendChild(title);
+    }
+  }
+
   /** Shades each country by a value (RTT in ms), null for none. */
   shade(values: Map<string, number | null>, colour: (v: number) => string) {
     for (const el of this.countryLayer.querySelectorAll<SVGPathElement>("path.country")) {

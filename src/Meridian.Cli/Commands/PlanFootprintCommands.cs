@@ -92,10 +92,10 @@ internal static partial class PlanCommand
             }
             var console = CommonOptions.Console();
             var table = new Table().Border(TableBorder.Rounded).Title($"{plan.Sites.Count} new sites ({plan.Model}, target {plan.SloMs:0.#} ms)")
-                .AddColumns("Site", "Country", "Ownership", "Facilities", "Cost", "People served", "Newly within target", "Nearest open region");
+                .AddColumns("Site", "Ownership", "Cost", "Serves", "Newly within target", "Nearest open region");
             foreach (var s in plan.Sites)
-                table.AddRow(Markup.Escape(s.Name), s.Country, s.Ownership, $"{s.Facilities}", $"{s.Cost:0.##}", Millions(s.ServedPopulation), Millions(s.NewlyWithinTarget),
-                    s.NearestRegion is null ? "-" : $"{s.NearestRegion} ({s.NearestRegionKm:0} km)");
+                table.AddRow(Markup.Escape($"{s.Name}, {s.Country}"), s.Facilities > 1 ? $"{s.Ownership} x{s.Facilities}" : s.Ownership, $"{s.Cost:0.#}",
+                    Millions(s.ServedPopulation), Millions(s.NewlyWithinTarget), s.NearestRegion is null ? "-" : $"{s.NearestRegion}, {s.NearestRegionKm:N0} km");
             console.Write(table);
             var summary = new Table().Border(TableBorder.Rounded).AddColumns("", "Before", "After");
             summary.AddRow($"People within {plan.SloMs:0.#} ms", $"{plan.Before.ShareWithinTarget:P1}", $"{plan.After.ShareWithinTarget:P1}");

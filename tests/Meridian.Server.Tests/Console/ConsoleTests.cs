@@ -130,6 +130,32 @@ public sealed class ConsoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnExpansionPlan_ShowsProgress_ThenItsSitesOnTheMap()
+    {
+        await _page.Locator("nav button[data-view=plan]").ClickAsync();
+        await _page.Locator("#plan-form input[name=add]").FillAsync("3");
+        await _page.Locator("#plan-form button[type=submit]").ClickAsync();
+        await _page.WaitForSelectorAsync("[data-testid=plan-sites]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+
+        Assert.Equal(3, await _page.Locator("[data-testid=plan-sites] tbody tr").CountAsync());
+        Assert.Equal(3, await _page.Locator(".planned-site").CountAsync());
+        var plans = (await _host.GetJsonAsync("/api/v1/plans"))["items"]!.AsArray();
+        Assert.Equal("succeeded", Assert.Single(plans)!["status"]!.GetValue<string>());
+        Assert.EndsWith("%", await _page.Locator("[data-testid=share-after]").InnerTextAsync());
+        await ScreenshotAsync("planning");
+
+        // A what-if closure shades the countries that get worse and names the region.
+        await _page.Locator("#plan-form select[name=kind]").SelectOptionAsync("closure");
+        await _page.Locator("#plan-form select[name=region]").SelectOptionAsync("eu-central-1");
+        await _page.Locator("#plan-form button[type=submit]").ClickAsync();
+        await _page.WaitForSelectorAsync("[data-testid=closure-summary]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+        Assert.Contains("eu-central-1", await _page.Locator("[data-testid=closure-summary]").InnerTextAsync());
+        Assert.True(await _page.Locator("path.country[style*=fill]").CountAsync() > 3);
+        await ScreenshotAsync("closure");
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
     public async Task TheChangeLog_ListsTheSeed()
     {
         await _page.Locator("nav button[data-view=changes]").ClickAsync();
