@@ -78,15 +78,15 @@ internal static class BenchPlanCommand
     private static JsonObject Json(SolveResult r) => new()
     {
         ["objective"] = Math.Round(r.Objective, 5), ["bound"] = Math.Round(r.Bound, 5), ["gap"] = r.Gap, ["optimal"] = r.Optimal,
-        ["seconds"] = Math.Round(r.Seconds, 3), ["nodes"] = r.Nodes,
+        ["seconds"] = Math.Round(r.Seconds, 5), ["nodes"] = r.Nodes,
     };
 
     private static void Add(Table table, FacilityInstance p, SolveResult ours, SolveResult? mip)
     {
         var size = $"{p.Facilities} x {p.Customers}";
-        table.AddRow(p.Name, size, "meridian (lagrangian)", $"{ours.Objective:0.000}", $"{ours.Gap:P4}", ours.Optimal ? "yes" : "no", $"{ours.Seconds:0.000}",
+        table.AddRow(p.Name, size, "meridian (lagrangian)", $"{ours.Objective:0.000}", $"{ours.Gap:P4}", ours.Optimal ? "yes" : "no", $"{ours.Seconds:0.0000}",
             mip is null ? "" : $"{mip.Seconds / Math.Max(ours.Seconds, 1e-6):0.0}x");
         if (mip is not null)
-            table.AddRow("", "", "scip (strong mip)", $"{mip.Objective:0.000}", $"{mip.Gap:P4}", mip.Optimal ? "yes" : "no", $"{mip.Seconds:0.000}", "1.0x");
+            table.AddRow("", "", "scip (strong mip)", $"{mip.Objective:0.000}", $"{mip.Gap:P4}", mip.Optimal ? "yes" : "no", $"{mip.Seconds:0.0000}", "1.0x");
     }
 }
