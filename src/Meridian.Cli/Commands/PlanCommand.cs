@@ -37,7 +37,9 @@ internal static partial class PlanCommand
             var instance = OrLibReader.Read(path.FullName);
             if (parse.GetValue(uncapacitated)) instance = instance.Uncapacitated();
             var options = new SolveOptions { TimeLimit = TimeSpan.FromSeconds(limit), Cancellation = ct };
-            var result = FacilitySolver.Solve(instance, parse.GetValue(solver)!, options);
+            var result = parse.GetValue(json) || Console.IsOutputRedirected
+                ? FacilitySolver.Solve(instance, parse.GetValue(solver)!, options)
+                : SolveWithProgress(instance, parse.GetValue(solver)!, options, limit);
             if (result.Status == SolveStatus.Infeasible)
                 throw new PlanningInputException("file", $"{instance.Name} is infeasible: the facilities' capacities cannot serve the total demand");
             if (parse.GetValue(json))
@@ -59,6 +61,28 @@ internal static partial class PlanCommand
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    /// <summary>A bar that fills as the gap between the best solution and the bound closes (or the time runs out).</summary>
+    private static SolveResult SolveWithProgress(FacilityInstance instance, string solver, SolveOptions options, double limit)
+    {
+        SolveResult result = null!;
+        AnsiConsole.Progress().AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask($"{instance.Name}: solving", maxValue: 1);
+                result = FacilitySolver.Solve(instance, solver, options with
+                {
+                    Progress = new Progress<SolveProgress>(p =>
+                    {
+                        task.Description = double.IsFinite(p.Objective) ? $"{instance.Name}: best {p.Objective:0.###}, gap {p.Gap:P3}, {p.Nodes} nodes" : $"{instance.Name}: solving";
+                        task.Value = Math.Max(task.Value, Math.Max(1 - Math.Min(1, p.Gap / 0.05), p.Seconds / limit));
+                    }),
+                });
+                task.Value = 1;
+            });
+        return result;
     }
 
     private static JsonNode? Finite(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
