@@ -79,7 +79,7 @@ internal static class BenchCommand
             await app.WaitForShutdownAsync(ct);
             return 0;
         }));
-        return new Command("bench", "Benchmarks (figures are recorded in docs/benchmarks.md)") { placement, proxy, BenchPlanCommand.Create() };
+        return new Command("bench", "Benchmarks (figures are recorded in docs/benchmarks.md)") { placement, proxy, BenchPlanCommand.Create(), BenchExpansionCommand.Create() };
     }
 
     /// <summary>Workloads of 3 replicas with a 3-zone spread inside a data boundary, posted by concurrent clients to a real server.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Meridian.Core.Serialization;
+using Meridian.Planning.Expansion;
 using Meridian.Planning.Instances;
 using Meridian.Planning.Solvers;
 using Spectre.Console;
@@ -88,5 +89,56 @@ internal static class BenchPlanCommand
             mip is null ? "" : $"{mip.Seconds / Math.Max(ours.Seconds, 1e-6):0.0}x");
         if (mip is not null)
             table.AddRow("", "", "scip (strong mip)", $"{mip.Objective:0.000}", $"{mip.Gap:P4}", mip.Optimal ? "yes" : "no", $"{mip.Seconds:0.0000}", "1.0x");
+    }
+}
+
+/// <summary><c>meridian bench expansion</c>: the exact covering and p-median models against the greedy on the demo world,
+/// for k = 1..N new sites, in one run: people within the target (or mean RTT) and seconds.</summary>
+internal static class BenchExpansionCommand
+{
+    public static Command Create()
+    {
+        var most = new Option<int>("--max-add") { Description = "Plans for 1..N new sites", DefaultValueFactory = _ => 8 };
+        var slo = new Option<double>("--slo-ms") { Description = "Latency target", DefaultValueFactory = _ => 50 };
+        var date = new Option<string>("--date") { Description = "The footprint's date", DefaultValueFactory = _ => "2025-09-30" };
+        var json = CommonOptions.Json();
+        var command = new Command("expansion", "Expansion on the demo world: exact models (SCIP) against the greedy, k = 1..N, same demand and candidates")
+        {
+            most, slo, date, json,
+        };
+        command.SetAction((parse, ct) => CommonOptions.RunAsync(() =>
+        {
+            var world = Meridian.Storage.Worlds.DemoWorld.Load();
+            var day = DateOnly.ParseExact(parse.GetValue(date)!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var latency = new Meridian.Core.Latency.LatencyModel();
+            var rows = new JsonArray();
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("k", "Model", "Exact: share within target / mean RTT", "Exact s", "Greedy", "Greedy s", "Exact proven");
+            // Warm-up: city data, OR-Tools' native library, JIT.
+            ExpansionPlanner.Plan(world, new ExpansionRequest(1) { Date = day }, latency);
+            for (var k = 1; k <= parse.GetValue(most); k++)
+            {
+                foreach (var coverage in new[] { true, false })
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var request = new ExpansionRequest(k) { Date = day, SloMs = parse.GetValue(slo), MaximiseCoverage = coverage };
+                    var exact = ExpansionPlanner.Plan(world, request, latency);
+                    var greedy = ExpansionPlanner.Plan(world, request with { Greedy = true }, latency);
+                    double Value(ExpansionPlan p) => coverage ? p.After.ShareWithinTarget : p.After.MeanRttMs;
+                    rows.Add(new JsonObject
+                    {
+                        ["add"] = k, ["model"] = exact.Model, ["exact"] = Value(exact), ["exactSeconds"] = exact.Seconds, ["exactOptimal"] = exact.Optimal,
+                        ["greedy"] = Value(greedy), ["greedySeconds"] = greedy.Seconds,
+                        ["exactSites"] = new JsonArray([.. exact.Sites.Select(s => (JsonNode)$"{s.Name}, {s.Country}")]),
+                        ["greedySites"] = new JsonArray([.. greedy.Sites.Select(s => (JsonNode)$"{s.Name}, {s.Country}")]),
+                    });
+                    string Show(double v) => coverage ? $"{v:P2}" : $"{v:0.00} ms";
+                    table.AddRow($"{k}", exact.Model, Show(Value(exact)), $"{exact.Seconds:0.00}", Show(Value(greedy)), $"{greedy.Seconds:0.00}", exact.Optimal ? "yes" : "no");
+                }
+            }
+            if (parse.GetValue(json)) Console.Out.WriteLine(new JsonObject { ["sloMs"] = parse.GetValue(slo), ["date"] = parse.GetValue(date), ["plans"] = rows }.ToJsonString(MeridianJson.Indented));
+            else CommonOptions.Console().Write(table);
+            return Task.FromResult(0);
+        }));
+        return command;
     }
 }

@@ -52,6 +52,9 @@ public sealed record ExpansionRequest(int Add) : PlanRequest
 
     public OwnershipChoice Ownership { get; init; } = OwnershipChoice.Either;
 
+    /// <summary>Choose sites one at a time by the largest gain instead of solving the model exactly (fast; no bound).</summary>
+    public bool Greedy { get; init; }
+
     /// <summary>Candidate sites: cities of at least this many people, unless <see cref="Candidates"/> is given.</summary>
     public long CandidateMinPopulation { get; init; } = 1_000_000;
 

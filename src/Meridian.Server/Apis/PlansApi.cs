@@ -32,7 +32,8 @@ internal static class PlansApi
         IReadOnlyList<CandidateSite>? Candidates = null,
         double? TimeLimitSeconds = null,
         double? CellDegrees = null,
-        Dictionary<string, double>? CountryWeights = null);
+        Dictionary<string, double>? CountryWeights = null,
+        bool? Greedy = null);
 
     public static void MapPlans(this IEndpointRouteBuilder app, ServerOptions options)
     {
@@ -57,7 +58,7 @@ internal static class PlansApi
             .WithName("start-plan").WithSummary("Start a plan: where to open next (expansion) or what closing a region costs (closure)")
             .WithDescription("Body: {kind: expansion|closure, add (expansion: new sites), region (closure), sloMs (default 50), objective: coverage|latency, " +
                              "ownership: Either|Owned|Colocation, boundary, residency: Strict|Global, date (default today), candidateMinPopulation, " +
-                             "candidates: [{name, country, location: {latitude, longitude}}], timeLimitSeconds, cellDegrees, countryWeights: {DE: 2}}. " +
+                             "candidates: [{name, country, location: {latitude, longitude}}], timeLimitSeconds, greedy, cellDegrees, countryWeights: {DE: 2}}. " +
                              "202 with the plan and a Location to poll; 400/422 naming the field, before any work starts.")
             .Accepts<PlanBody>("application/json").Produces<JsonObject>(202).ProducesProblem(400).ProducesProblem(422);
 
@@ -101,6 +102,7 @@ internal static class PlansApi
             Ownership = b.Ownership ?? OwnershipChoice.Either,
             CandidateMinPopulation = b.CandidateMinPopulation ?? 1_000_000,
             Candidates = b.Candidates,
+            Greedy = b.Greedy ?? false,
             TimeLimit = TimeSpan.FromSeconds(b.TimeLimitSeconds is { } t && t > 0 && t <= 3600 ? t
                 : b.TimeLimitSeconds is null ? 60 : throw new PlanningInputException("timeLimitSeconds", "must be above 0 and at most 3600")),
         }, b, today);
@@ -111,7 +113,8 @@ internal static class PlansApi
     private static Func<IProgress<PlanProgress>, CancellationToken, JsonNode> Closure(PlanBody b, Core.Registry.World world, DateOnly today, LatencyModel latency)
     {
         foreach (var (field, set) in new[] { ("add", b.Add is not null), ("objective", b.Objective is not null), ("ownership", b.Ownership is not null),
-                     ("candidateMinPopulation", b.CandidateMinPopulation is not null), ("candidates", b.Candidates is not null), ("timeLimitSeconds", b.TimeLimitSeconds is not null) })
+                     ("candidateMinPopulation", b.CandidateMinPopulation is not null), ("candidates", b.Candidates is not null), ("timeLimitSeconds", b.TimeLimitSeconds is not null),
+                     ("greedy", b.Greedy is not null) })
         {
             if (set) throw RegistryException.Malformed(new FieldError(field, "is for expansion plans, not closure"));
         }
