@@ -70,7 +70,7 @@ public static class ExpansionPlanner
         var remaining = request.TimeLimit - clock.Elapsed;
         var solve = (request.MaximiseCoverage, request.Greedy) switch
         {
-            (true, false) => Covering(footprint, rtt, sites.Count, existing, before, request.Add, remaining),
+            (true, false) => CoveringAlone(footprint, rtt, sites.Count, existing, before, request.Add, remaining),
             (false, false) => Median(footprint, rtt, sites.Count, existing, before, request.Add, remaining),
             (var coverage, true) => Greedy(footprint, rtt, sites.Count, existing, before, request.Add, coverage),
         };
@@ -129,6 +129,11 @@ public static class ExpansionPlanner
     }
 
     private sealed record Choice(IReadOnlyList<int> Chosen, bool Optimal, double Objective, double? Bound);
+
+    private static Choice CoveringAlone(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit)
+    {
+        lock (Solvers.ScipGate.Gate) return Covering(f, rtt, m, existing, before, k, limit);
+    }
 
     /// <summary>max Σ w_j z_j + ε Σ gain_i y_i  s.t.  z_j ≤ Σ_{i covers j} y_i,  Σ y_i = k,  y binary, 0 ≤ z ≤ 1.</summary>
     private static Choice Covering(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit)

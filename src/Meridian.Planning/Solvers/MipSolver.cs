@@ -12,7 +12,11 @@ public static class MipSolver
     /// <param name="newFacilities">When set, exactly this many facilities that are not forced open are opened.</param>
     public static SolveResult Solve(FacilityInstance p, SolveOptions? options = null, int? newFacilities = null, string backend = "SCIP")
     {
-        options ??= new SolveOptions();
+        lock (ScipGate.Gate) return SolveAlone(p, options ?? new SolveOptions(), newFacilities, backend);
+    }
+
+    private static SolveResult SolveAlone(FacilityInstance p, SolveOptions options, int? newFacilities, string backend)
+    {
         var clock = Stopwatch.StartNew();
         using var solver = Solver.CreateSolver(backend) ?? throw new InvalidOperationException($"OR-Tools has no {backend} solver here");
         int m = p.Facilities, n = p.Customers;
