@@ -120,6 +120,9 @@ public class FootprintPlanTests
             Assert.Equal(owned <= colo ? "owned" : "colocation", s.Ownership);
             Assert.Equal(Math.Round(Math.Min(owned, colo), 2), s.Cost);
         }
+        // Owning made dear: every site is co-located, by cost, without asking.
+        var dear = PlanningCosts.Default with { Owned = PlanningCosts.Default.Owned with { FixedCost = 10_000 } };
+        Assert.All(ExpansionPlanner.Plan(Demo, new ExpansionRequest(3) { Date = Day, Costs = dear }, Latency).Sites, s => Assert.Equal("colocation", s.Ownership));
         var colocated = ExpansionPlanner.Plan(Demo, new ExpansionRequest(3) { Date = Day, Ownership = OwnershipChoice.Colocation }, Latency);
         Assert.All(colocated.Sites, s => Assert.Equal("colocation", s.Ownership));
         Assert.True(colocated.Cost >= either.Cost);

@@ -64,12 +64,13 @@ internal static partial class PlanCommand
         ownership.AcceptOnlyFromAmong("owned", "colocation", "either");
         var minPopulation = new Option<long>("--candidate-min-population") { Description = "Candidate sites: cities of at least this many people", DefaultValueFactory = _ => 1_000_000 };
         var timeLimit = new Option<double>("--time-limit") { Description = "Seconds for the solver; the best plan and its bound so far are reported", DefaultValueFactory = _ => 60 };
+        var costs = new Option<FileInfo?>("--costs") { Description = "JSON file of {owned: {fixedCost, capacityPeople, unitCostPerMillion}, colocation: {...}}; default: docs/planning.md's table" };
         var greedy = new Option<bool>("--greedy") { Description = "Pick sites one at a time by the largest gain instead of solving exactly (fast, no bound)" };
         var shared = SharedOptions(50);
         var command = new Command("expansion", "Where to open the next sites: the cities that bring the most people within the latency target (or cut the most latency), " +
                                                 "respecting data boundaries, each owned or co-located by cost")
         {
-            add, objective, ownership, minPopulation, timeLimit, greedy,
+            add, objective, ownership, minPopulation, timeLimit, greedy, costs,
         };
         Add(command, shared);
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
@@ -83,6 +84,7 @@ internal static partial class PlanCommand
                 CandidateMinPopulation = parse.GetValue(minPopulation),
                 TimeLimit = TimeSpan.FromSeconds(limit),
                 Greedy = parse.GetValue(greedy),
+                Costs = CostsFrom(parse.GetValue(costs)),
             }, parse, shared);
             var world = await WorldAsync(parse.GetValue(shared.Db)!, ct);
             var plan = WithProgress(parse.GetValue(shared.Json), "Planning expansion",
@@ -147,6 +149,22 @@ internal static partial class PlanCommand
             return 0;
         }));
         return command;
+    }
+
+    private static PlanningCosts CostsFrom(FileInfo? file)
+    {
+        if (file is null) return PlanningCosts.Default;
+        if (!file.Exists) throw new PlanningInputException("--costs", $"no file '{file.FullName}'");
+        try
+        {
+            return JsonSerializer.Deserialize<PlanningCosts>(File.ReadAllText(file.FullName), MeridianJson.Options)
+                   ?? throw new PlanningInputException("--costs", "is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new PlanningInputException("--costs", $"{file.Name}: unexpected value at {e.Path ?? "$"} (line {e.LineNumber + 1}); " +
+                "expected {\"owned\": {\"fixedCost\", \"capacityPeople\", \"unitCostPerMillion\"}, \"colocation\": {...}}");
+        }
     }
 
     private static async Task<World> WorldAsync(string db, CancellationToken ct)

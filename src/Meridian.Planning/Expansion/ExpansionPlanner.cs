@@ -31,6 +31,7 @@ public static class ExpansionPlanner
         if (request.Add < 1) throw new PlanningInputException("add", $"must be at least 1, not {request.Add}");
         if (request.CandidateMinPopulation < 0) throw new PlanningInputException("candidateMinPopulation", "must be at least 0");
         if (!(request.TimeLimit > TimeSpan.Zero)) throw new PlanningInputException("timeLimitSeconds", "must be positive");
+        request.Costs.Check();
         var footprint = new Footprint(world, request, cities ?? Cities.All);
         var candidates = Candidates(footprint, request, cities ?? Cities.All);
         if (candidates.Count == 0) throw new PlanningInputException("candidates", "no candidate site: lower candidateMinPopulation or give candidates");

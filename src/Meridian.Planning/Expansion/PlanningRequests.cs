@@ -16,6 +16,18 @@ public sealed record SiteCosts(double FixedCost, double CapacityPeople, double U
 
 public sealed record PlanningCosts(SiteCosts Owned, SiteCosts Colocation)
 {
+    /// <summary>Refuses costs a plan cannot price: negative, infinite, or a capacity of no one.</summary>
+    public void Check()
+    {
+        foreach (var (name, c) in new[] { ("owned", Owned), ("colocation", Colocation) })
+        {
+            if (c is null) throw new Instances.PlanningInputException($"costs.{name}", "is required");
+            if (!(c.FixedCost >= 0) || !double.IsFinite(c.FixedCost)) throw new Instances.PlanningInputException($"costs.{name}.fixedCost", "must be a finite number of at least 0");
+            if (!(c.CapacityPeople > 0)) throw new Instances.PlanningInputException($"costs.{name}.capacityPeople", "must be above 0");
+            if (!(c.UnitCostPerMillion >= 0) || !double.IsFinite(c.UnitCostPerMillion)) throw new Instances.PlanningInputException($"costs.{name}.unitCostPerMillion", "must be a finite number of at least 0");
+        }
+    }
+
     /// <summary>Owned: dear to open, cheap to run, large. Co-location: cheap to open, dearer per user, small cages.</summary>
     public static readonly PlanningCosts Default = new(new SiteCosts(120, 500_000_000, 0.05), new SiteCosts(25, 60_000_000, 0.40));
 }

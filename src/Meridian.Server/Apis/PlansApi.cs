@@ -33,7 +33,8 @@ internal static class PlansApi
         double? TimeLimitSeconds = null,
         double? CellDegrees = null,
         Dictionary<string, double>? CountryWeights = null,
-        bool? Greedy = null);
+        bool? Greedy = null,
+        PlanningCosts? Costs = null);
 
     public static void MapPlans(this IEndpointRouteBuilder app, ServerOptions options)
     {
@@ -58,7 +59,7 @@ internal static class PlansApi
             .WithName("start-plan").WithSummary("Start a plan: where to open next (expansion) or what closing a region costs (closure)")
             .WithDescription("Body: {kind: expansion|closure, add (expansion: new sites), region (closure), sloMs (default 50), objective: coverage|latency, " +
                              "ownership: Either|Owned|Colocation, boundary, residency: Strict|Global, date (default today), candidateMinPopulation, " +
-                             "candidates: [{name, country, location: {latitude, longitude}}], timeLimitSeconds, greedy, cellDegrees, countryWeights: {DE: 2}}. " +
+                             "candidates: [{name, country, location: {latitude, longitude}}], timeLimitSeconds, greedy, costs: {owned: {fixedCost, capacityPeople, unitCostPerMillion}, colocation: {...}}, cellDegrees, countryWeights: {DE: 2}}. " +
                              "202 with the plan and a Location to poll; 400/422 naming the field, before any work starts.")
             .Accepts<PlanBody>("application/json").Produces<JsonObject>(202).ProducesProblem(400).ProducesProblem(422);
 
@@ -103,6 +104,7 @@ internal static class PlansApi
             CandidateMinPopulation = b.CandidateMinPopulation ?? 1_000_000,
             Candidates = b.Candidates,
             Greedy = b.Greedy ?? false,
+            Costs = b.Costs ?? PlanningCosts.Default,
             TimeLimit = TimeSpan.FromSeconds(b.TimeLimitSeconds is { } t && t > 0 && t <= 3600 ? t
                 : b.TimeLimitSeconds is null ? 60 : throw new PlanningInputException("timeLimitSeconds", "must be above 0 and at most 3600")),
         }, b, today);
@@ -114,7 +116,7 @@ internal static class PlansApi
     {
         foreach (var (field, set) in new[] { ("add", b.Add is not null), ("objective", b.Objective is not null), ("ownership", b.Ownership is not null),
                      ("candidateMinPopulation", b.CandidateMinPopulation is not null), ("candidates", b.Candidates is not null), ("timeLimitSeconds", b.TimeLimitSeconds is not null),
-                     ("greedy", b.Greedy is not null) })
+                     ("greedy", b.Greedy is not null), ("costs", b.Costs is not null) })
         {
             if (set) throw RegistryException.Malformed(new FieldError(field, "is for expansion plans, not closure"));
         }
