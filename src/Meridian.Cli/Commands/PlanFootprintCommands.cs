@@ -122,7 +122,6 @@ internal static partial class PlanCommand
         {
             region, top,
         };
-        command.Arguments.Add(region);
         Add(command, shared);
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
