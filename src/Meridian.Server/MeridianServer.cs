@@ -40,6 +40,7 @@ public static class MeridianServer
         builder.Services.AddSingleton(new LatencyModel(latency));
         builder.Services.AddSingleton(new HealthBoard(healthOptions, time));
         builder.Services.AddSingleton<RouterCache>();
+        builder.Services.AddSingleton(new Meridian.Storage.Plans.SqlitePlanStore(store));
         builder.Services.AddSingleton<Planning.PlanJobs>();
         builder.Services.AddHttpClient("health");
         builder.Services.AddHostedService<ActiveHealthChecker>();

@@ -50,15 +50,22 @@ public sealed class MeridianHost : IAsyncDisposable
         return (Scalar("SELECT COUNT(*) FROM resources"), Scalar("SELECT COUNT(*) FROM changes"), Scalar("SELECT value FROM meta WHERE key = 'generation'"));
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the server but keeps its database, for tests of what a restart finds.</summary>
+    public async Task StopServerAsync()
     {
         Http.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
+            _app = null;
         }
         SqliteConnection.ClearAllPools();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopServerAsync();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 

@@ -10,13 +10,12 @@ namespace Meridian.Planning.Expansion;
 internal static class MedianSolver
 {
     /// <param name="cost">Customer-major, customers x sites; infinity where a site may not serve the customer.</param>
-    public static (int[] Chosen, double Objective, double Bound) Solve(double[] cost, double[] stay, int sites, int k, TimeSpan limit)
+    public static (int[] Chosen, double Objective, double Bound) Solve(double[] cost, double[] stay, int sites, int k, TimeSpan limit, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
-        var n = stay.Length;
         var chosen = Greedy(cost, stay, sites, k);
-        var upper = Improve(cost, stay, sites, chosen);
-        var bound = LowerBound(cost, stay, sites, k, upper, clock, limit);
+        var upper = Improve(cost, stay, sites, chosen, ct);
+        var bound = LowerBound(cost, stay, sites, k, upper, clock, limit, ct);
         return (chosen.Order().ToArray(), upper, Math.Min(bound, upper));
     }
 
@@ -42,7 +41,7 @@ internal static class MedianSolver
     }
 
     /// <summary>Swaps one chosen site for another while the best swap helps; returns the final cost.</summary>
-    private static double Improve(double[] cost, double[] stay, int m, List<int> chosen)
+    private static double Improve(double[] cost, double[] stay, int m, List<int> chosen, CancellationToken ct)
     {
         var n = stay.Length;
         var c1 = new double[n];
@@ -50,6 +49,7 @@ internal static class MedianSolver
         var owner = new int[n];
         while (true)
         {
+            ct.ThrowIfCancellationRequested();
             double total = 0;
             for (var j = 0; j < n; j++)
             {
@@ -84,7 +84,7 @@ internal static class MedianSolver
     }
 
     /// <summary>max over λ of Σ_j (λ_j + min(0, stay_j − λ_j)) + (sum of the k smallest ρ_i), ρ_i = Σ_j min(0, c_ij − λ_j).</summary>
-    private static double LowerBound(double[] cost, double[] stay, int m, int k, double upper, Stopwatch clock, TimeSpan limit)
+    private static double LowerBound(double[] cost, double[] stay, int m, int k, double upper, Stopwatch clock, TimeSpan limit, CancellationToken ct)
     {
         var n = stay.Length;
         var lambda = (double[])stay.Clone();
@@ -95,6 +95,7 @@ internal static class MedianSolver
         var stall = 0;
         for (var iteration = 0; iteration < 3000 && clock.Elapsed < limit; iteration++)
         {
+            ct.ThrowIfCancellationRequested();
             Array.Clear(rho);
             double value = 0;
             for (var j = 0; j < n; j++)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Meridian.Core.Validation;
 using Meridian.Planning.Expansion;
 using Meridian.Planning.Instances;
+using Meridian.Storage.Plans;
 
 namespace Meridian.Server.Planning;
 
@@ -34,17 +35,56 @@ public sealed class PlanJob(string id, string kind, JsonObject request, DateTime
     public bool Finished => State is PlanState.Succeeded or PlanState.Failed or PlanState.Cancelled;
 
     internal void Cancel() => _cancel.Cancel();
+
+    internal static PlanJob From(PlanRecord r)
+    {
+        var state = Enum.Parse<PlanState>(r.Status, ignoreCase: true);
+        return new PlanJob(r.Id, r.Kind, JsonNode.Parse(r.Request)!.AsObject(), r.CreatedAt)
+        {
+            State = state,
+            StartedAt = r.StartedAt,
+            FinishedAt = r.FinishedAt,
+            Result = r.Result is null ? null : JsonNode.Parse(r.Result),
+            Error = r.ErrorField is null ? null : new FieldError(r.ErrorField, r.ErrorMessage ?? ""),
+            Progress = state == PlanState.Succeeded ? new PlanProgress("done", 1) : new PlanProgress(state.ToString().ToLowerInvariant(), 0),
+        };
+    }
+
+    internal PlanRecord ToRecord() => new(Id, Kind, State.ToString().ToLowerInvariant(), Request.ToJsonString(), Result?.ToJsonString(),
+        Error?.Field, Error?.Message, CreatedAt, StartedAt, FinishedAt);
 }
 
 /// <summary>Plans run in the background one at a time (a solve uses the machine's cores; queueing keeps each one's
-/// figures honest). Plans live in the server's memory: the last <see cref="Kept"/> finished ones are kept.</summary>
-public sealed partial class PlanJobs(TimeProvider time, ILogger<PlanJobs> logger) : IDisposable
+/// figures honest). Each state change is written to the database, so results outlive the server; a plan that was
+/// queued or running when a server stopped is marked failed when the next one starts. The last <see cref="Kept"/>
+/// finished plans are kept.</summary>
+public sealed partial class PlanJobs : IDisposable
 {
-    public const int Kept = 200;
+    public const int Kept = 1000;
 
     private readonly ConcurrentDictionary<string, PlanJob> _jobs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slot = new(1, 1);
+    private readonly TimeProvider _time;
+    private readonly ILogger<PlanJobs> _logger;
+    private readonly SqlitePlanStore _store;
     private long _sequence;
+    private volatile bool _disposed;
+
+    public PlanJobs(TimeProvider time, ILogger<PlanJobs> logger, SqlitePlanStore store)
+    {
+        (_time, _logger, _store) = (time, logger, store);
+        foreach (var r in store.All())
+        {
+            var job = PlanJob.From(r);
+            _jobs[job.Id] = job;
+            if (!job.Finished)
+            {
+                job.Error = new FieldError("plan", "the server stopped before the plan finished; start it again");
+                Finish(job, PlanState.Failed);
+            }
+            if (long.TryParse(job.Id.AsSpan(job.Id.LastIndexOf('-') + 1), out var n)) _sequence = Math.Max(_sequence, n);
+        }
+    }
 
     public IEnumerable<PlanJob> All => _jobs.Values.OrderBy(j => j.Id, StringComparer.Ordinal);
 
@@ -53,8 +93,9 @@ public sealed partial class PlanJobs(TimeProvider time, ILogger<PlanJobs> logger
     /// <summary>Queues work that has already been checked; it reports progress and returns the result as JSON.</summary>
     public PlanJob Start(string kind, JsonObject request, Func<IProgress<PlanProgress>, CancellationToken, JsonNode> work)
     {
-        var job = new PlanJob($"plan-{Interlocked.Increment(ref _sequence):D6}", kind, request, time.GetUtcNow());
+        var job = new PlanJob($"plan-{Interlocked.Increment(ref _sequence):D6}", kind, request, _time.GetUtcNow());
         _jobs[job.Id] = job;
+        Persist(job);
         Trim();
         _ = Task.Run(() => RunAsync(job, work));
         return job;
@@ -72,6 +113,7 @@ public sealed partial class PlanJobs(TimeProvider time, ILogger<PlanJobs> logger
     {
         if (!_jobs.TryRemove(id, out var job)) return false;
         job.Cancel();
+        _store.Delete(id);
         return true;
     }
 
@@ -90,7 +132,8 @@ public sealed partial class PlanJobs(TimeProvider time, ILogger<PlanJobs> logger
         {
             if (job.Finished) return;
             job.State = PlanState.Running;
-            job.StartedAt = time.GetUtcNow();
+            job.StartedAt = _time.GetUtcNow();
+            Persist(job);
             job.Progress = new PlanProgress("started", 0);
             var progress = new Reporter(job);
             job.Result = work(progress, job.Cancellation);
@@ -108,13 +151,13 @@ public sealed partial class PlanJobs(TimeProvider time, ILogger<PlanJobs> logger
         }
         catch (Exception e)
         {
-            LogFailed(logger, e, job.Id);
+            LogFailed(_logger, e, job.Id);
             job.Error = new FieldError("plan", "the plan failed unexpectedly; it has been logged");
             Finish(job, PlanState.Failed);
         }
         finally
         {
-            _slot.Release();
+            if (!_disposed) _slot.Release();
         }
     }
 
@@ -122,13 +165,29 @@ public sealed partial class PlanJobs(TimeProvider time, ILogger<PlanJobs> logger
     {
         if (job.Finished) return;
         job.State = state;
-        job.FinishedAt = time.GetUtcNow();
+        job.FinishedAt = _time.GetUtcNow();
+        Persist(job);
+    }
+
+    /// <summary>Writes the job's state; a failed write is logged, and the job goes on in memory.</summary>
+    private void Persist(PlanJob job)
+    {
+        // A server that has stopped leaves its unfinished plans as they are; the next one marks them failed.
+        if (_disposed || !_jobs.ContainsKey(job.Id)) return;
+        try
+        {
+            _store.Save(job.ToRecord());
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            LogNotSaved(_logger, e, job.Id);
+        }
     }
 
     private void Trim()
     {
         var finished = _jobs.Values.Where(j => j.Finished).OrderBy(j => j.Id, StringComparer.Ordinal).ToList();
-        foreach (var old in finished.Take(Math.Max(0, finished.Count - Kept))) _jobs.TryRemove(old.Id, out _);
+        foreach (var old in finished.Take(Math.Max(0, finished.Count - Kept))) Remove(old.Id);
     }
 
     /// <summary>Synchronous: the job's fields are read by the API while the solve runs on its own thread.</summary>
@@ -140,11 +199,15 @@ public sealed partial class PlanJobs(TimeProvider time, ILogger<PlanJobs> logger
         }
     }
 
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Plan {Id} could not be saved")]
+    private static partial void LogNotSaved(ILogger logger, Exception e, string id);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Plan {Id} failed")]
     private static partial void LogFailed(ILogger logger, Exception e, string id);
 
     public void Dispose()
     {
+        _disposed = true;
         foreach (var job in _jobs.Values) job.Cancel();
         _slot.Dispose();
     }

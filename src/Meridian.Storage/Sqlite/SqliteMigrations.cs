@@ -62,6 +62,20 @@ internal static class SqliteMigrations
             );
             INSERT INTO meta (key, value) VALUES ('ledger_generation', 0);
             """),
+        (3, "plans", """
+            CREATE TABLE plans (
+                id            TEXT   PRIMARY KEY,
+                kind          TEXT   NOT NULL,
+                status        TEXT   NOT NULL,
+                request       TEXT   NOT NULL,
+                result        TEXT,
+                error_field   TEXT,
+                error_message TEXT,
+                created_at    TEXT   NOT NULL,
+                started_at    TEXT,
+                finished_at   TEXT
+            );
+            """),
     ];
 
     public static int Apply(SqliteConnection connection)

@@ -103,6 +103,37 @@ public sealed class PlansApiTests : ServerTest
     }
 
     [Fact]
+    public async Task A_finished_plan_outlives_its_server()
+    {
+        var response = await PostAsync("""{"kind":"closure","region":"eu-central-1","date":"2025-09-30"}""");
+        var location = response.Headers.Location!.ToString();
+        var done = await WaitAsync(location);
+        Assert.Equal("succeeded", done["status"]!.GetValue<string>());
+
+        await using var again = await MeridianHost.StartAsync(o => o with { DatabasePath = Host.DatabasePath });
+        var plan = await again.GetJsonAsync(location);
+        Assert.Equal("succeeded", plan["status"]!.GetValue<string>());
+        Assert.Equal(done["result"]!["worsePopulation"]!.GetValue<long>(), plan["result"]!["worsePopulation"]!.GetValue<long>());
+        // New plans continue the numbering instead of reusing an id.
+        var next = await again.Http.PostAsync("/api/v1/plans", Problem.Json("""{"kind":"closure","region":"eu-central-1","date":"2025-09-30"}"""));
+        Assert.NotEqual(location, next.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task A_plan_cut_off_by_a_stopping_server_is_marked_failed_by_the_next()
+    {
+        // Eight sites for latency take seconds: the server stops long before the plan ends.
+        var response = await PostAsync("""{"kind":"expansion","add":8,"objective":"latency","date":"2025-09-30"}""");
+        var location = response.Headers.Location!.ToString();
+        await Host.StopServerAsync();
+
+        await using var again = await MeridianHost.StartAsync(o => o with { DatabasePath = Host.DatabasePath });
+        var plan = await again.GetJsonAsync(location);
+        Assert.Equal("failed", plan["status"]!.GetValue<string>());
+        Assert.Contains("server stopped", plan["error"]!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Listing_plans_refuses_unknown_filters()
     {
         await Problem.AssertAsync(await Host.Http.GetAsync("/api/v1/plans?colour=red"), HttpStatusCode.BadRequest, "colour");
