@@ -107,7 +107,8 @@ internal static partial class PlanCommand
             summary.AddRow("People no region may serve", Millions(plan.Before.UnservedPopulation), Millions(plan.After.UnservedPopulation));
             console.Write(summary);
             console.MarkupLineInterpolated($"{plan.DemandPoints} demand points ({Millions(plan.Before.Population)} people in cities), {plan.Candidates} candidate cities, {plan.OpenRegions} open regions; total cost {plan.Cost:0.##}.");
-            console.MarkupLineInterpolated($"Solver: {(plan.Optimal ? "proven optimal" : request.Greedy ? "greedy, no bound" : "time limit reached, best plan found")} in {plan.Seconds:0.0} s.");
+            var how = plan.Optimal ? "proven optimal" : request.Greedy ? "greedy, no bound" : $"best plan found, within {plan.Gap:P2} of the bound";
+            console.MarkupLineInterpolated($"Solver: {how} in {plan.Seconds:0.0} s.");
             return 0;
         }));
         return command;

@@ -269,4 +269,8 @@ public sealed record PlannedSite(string Name, string Country, Core.Model.GeoPoin
 public sealed record ExpansionPlan(
     string Model, double SloMs, DateOnly Date, string? Boundary, int DemandPoints, int Candidates, int OpenRegions,
     IReadOnlyList<PlannedSite> Sites, LatencySummary Before, LatencySummary After, double Cost,
-    bool Optimal, double Objective, double? Bound, double Seconds);
+    bool Optimal, double Objective, double? Bound, double Seconds)
+{
+    /// <summary>Relative distance between the plan's objective and the best bound (null without a bound).</summary>
+    public double? Gap => Bound is { } b && Math.Abs(Objective) > 1e-12 ? Math.Round(Math.Abs(Objective - b) / Math.Abs(Objective), 9) : null;
+}
