@@ -72,7 +72,8 @@ public static class ExpansionPlanner
         var solve = (request.MaximiseCoverage, request.Greedy) switch
         {
             (true, false) => CoveringAlone(footprint, rtt, sites.Count, existing, before, request.Add, remaining),
-            (false, false) => Median(footprint, rtt, sites.Count, existing, before, request.Add, remaining, ct),
+            (false, false) => Median(footprint, rtt, sites.Count, existing, before, request.Add, remaining, ct,
+                new Progress<double>(f => progress?.Report(new PlanProgress("solve", 0.3 + 0.65 * f)))),
             (var coverage, true) => Greedy(footprint, rtt, sites.Count, existing, before, request.Add, coverage),
         };
         ct.ThrowIfCancellationRequested();
@@ -175,7 +176,7 @@ public static class ExpansionPlanner
 
     /// <summary>min Σ_j w_j min(rtt_j now, min over the chosen candidates of rtt_ij), exactly k candidates: see
     /// <see cref="MedianSolver"/>.</summary>
-    private static Choice Median(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit, CancellationToken ct)
+    private static Choice Median(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit, CancellationToken ct, IProgress<double> progress)
     {
         var n = f.Demand.Count;
         var candidates = m - existing;
@@ -187,7 +188,7 @@ public static class ExpansionPlanner
             stay[j] = w * Math.Min(before[j], UnservedRttMs);
             for (var i = 0; i < candidates; i++) cost[(long)j * candidates + i] = w * rtt[(long)j * m + existing + i];
         }
-        var (chosen, objective, bound) = MedianSolver.Solve(cost, stay, candidates, k, limit, ct);
+        var (chosen, objective, bound) = MedianSolver.Solve(cost, stay, candidates, k, limit, ct, progress);
         var optimal = objective - bound <= 1e-9 * Math.Max(1, objective);
         return new Choice(chosen.Select(i => i + existing).ToArray(), optimal, objective, bound);
     }

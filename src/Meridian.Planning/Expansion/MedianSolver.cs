@@ -10,12 +10,13 @@ namespace Meridian.Planning.Expansion;
 internal static class MedianSolver
 {
     /// <param name="cost">Customer-major, customers x sites; infinity where a site may not serve the customer.</param>
-    public static (int[] Chosen, double Objective, double Bound) Solve(double[] cost, double[] stay, int sites, int k, TimeSpan limit, CancellationToken ct = default)
+    public static (int[] Chosen, double Objective, double Bound) Solve(double[] cost, double[] stay, int sites, int k, TimeSpan limit, CancellationToken ct = default, IProgress<double>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         var chosen = Greedy(cost, stay, sites, k);
         var upper = Improve(cost, stay, sites, chosen, ct);
-        var bound = LowerBound(cost, stay, sites, k, upper, clock, limit, ct);
+        progress?.Report(0.2);
+        var bound = LowerBound(cost, stay, sites, k, upper, clock, limit, ct, progress);
         return (chosen.Order().ToArray(), upper, Math.Min(bound, upper));
     }
 
@@ -84,7 +85,7 @@ internal static class MedianSolver
     }
 
     /// <summary>max over λ of Σ_j (λ_j + min(0, stay_j − λ_j)) + (sum of the k smallest ρ_i), ρ_i = Σ_j min(0, c_ij − λ_j).</summary>
-    private static double LowerBound(double[] cost, double[] stay, int m, int k, double upper, Stopwatch clock, TimeSpan limit, CancellationToken ct)
+    private static double LowerBound(double[] cost, double[] stay, int m, int k, double upper, Stopwatch clock, TimeSpan limit, CancellationToken ct, IProgress<double>? progress)
     {
         var n = stay.Length;
         var lambda = (double[])stay.Clone();
@@ -96,6 +97,8 @@ internal static class MedianSolver
         for (var iteration = 0; iteration < 3000 && clock.Elapsed < limit; iteration++)
         {
             ct.ThrowIfCancellationRequested();
+            // The bound's iterations, or the time limit, whichever comes first, end the solve.
+            if (iteration % 25 == 0) progress?.Report(0.2 + 0.8 * Math.Max(iteration / 3000.0, clock.Elapsed / limit));
             Array.Clear(rho);
             double value = 0;
             for (var j = 0; j < n; j++)
