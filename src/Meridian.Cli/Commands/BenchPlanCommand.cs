@@ -34,7 +34,7 @@ internal static class BenchPlanCommand
             var names = parse.GetValue(only) is { Length: > 0 } chosen ? chosen
                 : folder.GetFiles("cap*.txt").Select(f => Path.GetFileNameWithoutExtension(f.Name)).OrderBy(n => n.Length).ThenBy(n => n, StringComparer.Ordinal).ToArray();
             if (names.Length == 0) throw new PlanningInputException("--orlib", $"no cap*.txt files in '{folder.FullName}'");
-            var limit = TimeSpan.FromSeconds(parse.GetValue(timeLimit));
+            var limit = TimeLimits.FromSeconds(parse.GetValue(timeLimit), "--time-limit");
             var rows = new JsonArray();
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Instance", "Size", "Solver", "Objective", "Gap", "Optimal", "Seconds", "Speed-up");
             // Warm-up: the first solve pays for JIT and OR-Tools' native load.

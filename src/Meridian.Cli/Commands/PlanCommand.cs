@@ -19,7 +19,7 @@ internal static partial class PlanCommand
     private static Command Orlib()
     {
         var file = new Argument<FileInfo>("file") { Description = "An OR-Library facility-location file (Beasley's format), such as data/orlib/uncap/capa.txt" };
-        var timeLimit = new Option<double>("--time-limit") { Description = "Seconds before the best solution and bound so far are reported", DefaultValueFactory = _ => 60 };
+        var timeLimit = new Option<double>("--time-limit") { Description = "Seconds before the best solution and bound so far are reported", DefaultValueFactory = _ => new SolveOptions().TimeLimit.TotalSeconds };
         var solver = new Option<string>("--solver") { Description = "auto (Lagrangian branch and bound when capacities do not bind, else the MIP), lagrangian or mip (SCIP, strong formulation)", DefaultValueFactory = _ => "auto" };
         solver.AcceptOnlyFromAmong(FacilitySolver.Names);
         var uncapacitated = new Option<bool>("--uncapacitated") { Description = "Ignore the capacities in the file" };
@@ -32,11 +32,11 @@ internal static partial class PlanCommand
         {
             var path = parse.GetValue(file)!;
             var limit = parse.GetValue(timeLimit);
-            if (!(limit > 0)) throw new PlanningInputException("--time-limit", $"must be a positive number of seconds, not {limit}");
+            var span = TimeLimits.FromSeconds(limit, "--time-limit");
             if (!path.Exists) throw new PlanningInputException("file", $"no file '{path.FullName}'");
             var instance = OrLibReader.Read(path.FullName);
             if (parse.GetValue(uncapacitated)) instance = instance.Uncapacitated();
-            var options = new SolveOptions { TimeLimit = TimeSpan.FromSeconds(limit), Cancellation = ct };
+            var options = new SolveOptions { TimeLimit = span, Cancellation = ct };
             var result = parse.GetValue(json) || Console.IsOutputRedirected
                 ? FacilitySolver.Solve(instance, parse.GetValue(solver)!, options)
                 : SolveWithProgress(instance, parse.GetValue(solver)!, options, limit);

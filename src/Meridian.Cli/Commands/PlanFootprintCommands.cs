@@ -18,14 +18,17 @@ internal static partial class PlanCommand
     private sealed record Shared(Option<string> Db, Option<string?> Date, Option<double> Slo, Option<string?> Boundary, Option<string> Residency,
         Option<FileInfo?> Weights, Option<double> Cell, Option<bool> Json);
 
-    private static Shared SharedOptions(double defaultSlo) => new(
+    /// <summary>The planners' defaults, shown in the help and used when an option is left out.</summary>
+    private static readonly ExpansionRequest Defaults = new(1);
+
+    private static Shared SharedOptions() => new(
         CommonOptions.Database(),
         new Option<string?>("--date") { Description = "Plan on the footprint of this date (yyyy-mm-dd); regions Live then are open. Default: today" },
-        new Option<double>("--slo-ms") { Description = "Latency target: the RTT within which demand counts as served well", DefaultValueFactory = _ => defaultSlo },
+        new Option<double>("--slo-ms") { Description = "Latency target: the RTT within which demand counts as served well", DefaultValueFactory = _ => Defaults.SloMs },
         new Option<string?>("--boundary") { Description = "Only demand (and new sites) in this data boundary, such as EU" },
         new Option<string>("--residency") { Description = "strict: demand in a data boundary is served only from inside it; global: from anywhere", DefaultValueFactory = _ => "strict" },
         new Option<FileInfo?>("--weights") { Description = "CSV of country,weight multiplying a country's population (trade ties, customers); others weigh 1" },
-        new Option<double>("--cell-degrees") { Description = "Cities of a country in one grid cell of this size form one demand point", DefaultValueFactory = _ => 1.0 },
+        new Option<double>("--cell-degrees") { Description = "Cities of a country in one grid cell of this size form one demand point", DefaultValueFactory = _ => Defaults.CellDegrees },
         CommonOptions.Json());
 
     private static void Add(Command command, Shared s)
@@ -62,11 +65,11 @@ internal static partial class PlanCommand
         objective.AcceptOnlyFromAmong("coverage", "latency");
         var ownership = new Option<string>("--ownership") { Description = "owned, colocation, or either (the cheaper for the demand each site serves)", DefaultValueFactory = _ => "either" };
         ownership.AcceptOnlyFromAmong("owned", "colocation", "either");
-        var minPopulation = new Option<long>("--candidate-min-population") { Description = "Candidate sites: cities of at least this many people", DefaultValueFactory = _ => 1_000_000 };
-        var timeLimit = new Option<double>("--time-limit") { Description = "Seconds for the solver; the best plan and its bound so far are reported", DefaultValueFactory = _ => 60 };
+        var minPopulation = new Option<long>("--candidate-min-population") { Description = "Candidate sites: cities of at least this many people", DefaultValueFactory = _ => Defaults.CandidateMinPopulation };
+        var timeLimit = new Option<double>("--time-limit") { Description = "Seconds for the solver; the best plan and its bound so far are reported", DefaultValueFactory = _ => Defaults.TimeLimit.TotalSeconds };
         var costs = new Option<FileInfo?>("--costs") { Description = "JSON file of {owned: {fixedCost, capacityPeople, unitCostPerMillion}, colocation: {...}}; default: docs/planning.md's table" };
         var greedy = new Option<bool>("--greedy") { Description = "Pick sites one at a time by the largest gain instead of solving exactly (fast, no bound)" };
-        var shared = SharedOptions(50);
+        var shared = SharedOptions();
         var command = new Command("expansion", "Where to open the next sites: the cities that bring the most people within the latency target (or cut the most latency), " +
                                                 "respecting data boundaries, each owned or co-located by cost")
         {
@@ -75,14 +78,12 @@ internal static partial class PlanCommand
         Add(command, shared);
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
-            var limit = parse.GetValue(timeLimit);
-            if (!(limit > 0)) throw new PlanningInputException("--time-limit", "must be a positive number of seconds");
             var request = Fill(new ExpansionRequest(parse.GetValue(add))
             {
                 MaximiseCoverage = parse.GetValue(objective) == "coverage",
                 Ownership = Enum.Parse<OwnershipChoice>(parse.GetValue(ownership)!, ignoreCase: true),
                 CandidateMinPopulation = parse.GetValue(minPopulation),
-                TimeLimit = TimeSpan.FromSeconds(limit),
+                TimeLimit = TimeLimits.FromSeconds(parse.GetValue(timeLimit), "--time-limit"),
                 Greedy = parse.GetValue(greedy),
                 Costs = CostsFrom(parse.GetValue(costs)),
             }, parse, shared);
@@ -118,7 +119,7 @@ internal static partial class PlanCommand
     {
         var region = new Argument<string>("region") { Description = "The region to close, such as eu-west-1" };
         var top = new Option<int>("--top") { Description = "Countries listed", DefaultValueFactory = _ => 10 };
-        var shared = SharedOptions(50);
+        var shared = SharedOptions();
         var command = new Command("close", "What-if: close a region and report the demand whose latency gets worse, by how much, and which regions take it over")
         {
             region, top,

@@ -12,6 +12,11 @@ public static class DemandModel
     public static IReadOnlyList<DemandPoint> Build(IEnumerable<City> cities, double cellDegrees = 1.0, IReadOnlyDictionary<string, double>? countryWeights = null)
     {
         if (!(cellDegrees > 0) || cellDegrees > 30) throw new PlanningInputException("cellDegrees", $"must be above 0 and at most 30, not {cellDegrees}");
+        foreach (var (country, w) in countryWeights ?? new Dictionary<string, double>())
+        {
+            if (!Countries.IsKnown(country)) throw new PlanningInputException($"countryWeights.{country}", "is not an ISO 3166-1 alpha-2 country code");
+            if (!(w >= 0) || !double.IsFinite(w)) throw new PlanningInputException($"countryWeights.{country}", $"must be a number of at least 0, not {w}");
+        }
         var points = new List<DemandPoint>();
         foreach (var cell in cities.GroupBy(c => (c.Country, Math.Floor(c.Location.Latitude / cellDegrees), Math.Floor(c.Location.Longitude / cellDegrees))))
         {

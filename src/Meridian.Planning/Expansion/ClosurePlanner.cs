@@ -14,28 +14,19 @@ namespace Meridian.Planning.Expansion;
 public static class ClosurePlanner
 {
     public static ClosureReport Close(World world, ClosureRequest request, LatencyModel latency, IReadOnlyList<City>? cities = null,
-        IProgress<PlanProgress>? progress = null, CancellationToken ct = default)
-    {
-        var footprint = Check(world, request, cities);
-        return Run(footprint, world.Regions.Find(request.Region)!, latency, progress, ct);
-    }
+        IProgress<PlanProgress>? progress = null, CancellationToken ct = default) =>
+        Prepare(world, request, cities).Run(latency, progress, ct);
 
     /// <summary>Checks the request (quick) so a caller can refuse it before the work starts.</summary>
-    public static Func<LatencyModel, IProgress<PlanProgress>?, CancellationToken, ClosureReport> Prepare(ClosureRequest request, World world, IReadOnlyList<City>? cities = null)
-    {
-        var footprint = Check(world, request, cities);
-        var region = world.Regions.Find(request.Region)!;
-        return (latency, progress, ct) => Run(footprint, region, latency, progress, ct);
-    }
-
-    private static Footprint Check(World world, ClosureRequest request, IReadOnlyList<City>? cities)
+    public static PreparedPlan<ClosureReport> Prepare(World world, ClosureRequest request, IReadOnlyList<City>? cities = null)
     {
         if (string.IsNullOrWhiteSpace(request.Region)) throw new PlanningInputException("region", "is required, such as ap-southeast-2");
         var region = world.Regions.Find(request.Region) ?? throw new PlanningInputException("region", $"no region '{request.Region}'");
         var status = LifecycleRules.StatusOn(region.History, request.Date);
         if (status != LifecycleStatus.Live)
             throw new PlanningInputException("region", $"{region.Id} is {status?.ToString() ?? "not open"} on {request.Date:yyyy-MM-dd}; only a Live region can be closed");
-        return new Footprint(world, request, cities ?? Cities.All);
+        var footprint = new Footprint(world, request, cities ?? Cities.All);
+        return new PreparedPlan<ClosureReport>(footprint.Demand.Count, 0, (latency, progress, ct) => Run(footprint, region, latency, progress, ct));
     }
 
     private static ClosureReport Run(Footprint footprint, Region region, LatencyModel latency, IProgress<PlanProgress>? progress, CancellationToken ct)

@@ -8,10 +8,10 @@ using Meridian.Planning.Instances;
 
 namespace Meridian.Planning.Expansion;
 
-/// <summary>Where to open the next sites. With a latency target: maximal covering (the most demand newly within the
-/// target using exactly k new sites; ties go to the sites that cut the most latency). Without: p-median (the least
-/// population-weighted RTT). Both are exact MIPs on OR-Tools' SCIP under a time limit. Each new site then takes the
-/// ownership that serves its demand at the least cost.</summary>
+/// <summary>Where to open the next sites. For coverage: maximal covering (the most demand newly within the target using
+/// exactly k new sites; ties go to the sites that cut the most latency), an exact MIP on OR-Tools' SCIP. For latency:
+/// p-median (the least population-weighted RTT) by <see cref="MedianSolver"/>. Either can be the greedy instead. Each
+/// new site then takes the ownership that serves its demand at the least cost.</summary>
 public static class ExpansionPlanner
 {
     /// <summary>Candidates closer than this to a larger candidate or to an open region add nothing a model can use.</summary>
@@ -26,35 +26,19 @@ public static class ExpansionPlanner
 
     /// <summary>Checks the request and finds the demand and candidates (quick), so a caller can refuse bad input before
     /// starting the solve (slow).</summary>
-    public static PreparedExpansion Prepare(World world, ExpansionRequest request, IReadOnlyList<City>? cities = null)
+    public static PreparedPlan<ExpansionPlan> Prepare(World world, ExpansionRequest request, IReadOnlyList<City>? cities = null)
     {
         if (request.Add < 1) throw new PlanningInputException("add", $"must be at least 1, not {request.Add}");
         if (request.CandidateMinPopulation < 0) throw new PlanningInputException("candidateMinPopulation", "must be at least 0");
-        if (!(request.TimeLimit > TimeSpan.Zero)) throw new PlanningInputException("timeLimitSeconds", "must be positive");
+        TimeLimits.FromSeconds(request.TimeLimit.TotalSeconds, "timeLimitSeconds");
         request.Costs.Check();
         var footprint = new Footprint(world, request, cities ?? Cities.All);
         var candidates = Candidates(footprint, request, cities ?? Cities.All);
         if (candidates.Count == 0) throw new PlanningInputException("candidates", "no candidate site: lower candidateMinPopulation or give candidates");
         if (request.Add > candidates.Count)
             throw new PlanningInputException("add", $"{request.Add} new sites asked for, but there are only {candidates.Count} candidates");
-        return new PreparedExpansion(footprint, request, candidates);
-    }
-
-    /// <summary>A checked expansion request, ready to solve.</summary>
-    public sealed class PreparedExpansion
-    {
-        private readonly Footprint _footprint;
-        private readonly ExpansionRequest _request;
-        private readonly List<Site> _candidates;
-
-        internal PreparedExpansion(Footprint footprint, ExpansionRequest request, List<Site> candidates) =>
-            (_footprint, _request, _candidates) = (footprint, request, candidates);
-
-        public int Candidates => _candidates.Count;
-        public int DemandPoints => _footprint.Demand.Count;
-
-        public ExpansionPlan Run(LatencyModel latency, IProgress<PlanProgress>? progress = null, CancellationToken ct = default) =>
-            Solve(_footprint, _request, _candidates, latency, progress, ct);
+        return new PreparedPlan<ExpansionPlan>(footprint.Demand.Count, candidates.Count,
+            (latency, progress, ct) => Solve(footprint, request, candidates, latency, progress, ct));
     }
 
     private static ExpansionPlan Solve(Footprint footprint, ExpansionRequest request, List<Site> candidates, LatencyModel latency,
@@ -72,9 +56,9 @@ public static class ExpansionPlanner
         var solve = (request.MaximiseCoverage, request.Greedy) switch
         {
             (true, false) => CoveringAlone(footprint, rtt, sites.Count, existing, before, request.Add, remaining),
-            (false, false) => Median(footprint, rtt, sites.Count, existing, before, request.Add, remaining, ct,
+            (true, true) => GreedyCovering(footprint, rtt, sites.Count, existing, before, request.Add),
+            (false, var greedy) => Median(footprint, rtt, sites.Count, existing, before, request.Add, greedy, remaining, ct,
                 new Progress<double>(f => progress?.Report(new PlanProgress("solve", 0.3 + 0.65 * f)))),
-            (var coverage, true) => Greedy(footprint, rtt, sites.Count, existing, before, request.Add, coverage),
         };
         ct.ThrowIfCancellationRequested();
         progress?.Report(new PlanProgress("report", 0.95));
@@ -93,9 +77,9 @@ public static class ExpansionPlanner
             }
             var (ownership, facilities, cost) = Ownership(request, served);
             var s = sites[i];
-            var nearest = footprint.Open.MinBy(o => GeoMath.DistanceKm(o.Location, s.Location));
-            result.Add(new PlannedSite(s.Name, s.Country, s.Location, ownership, facilities, cost, served, gained, nearest?.RegionId,
-                nearest is null ? null : Math.Round(GeoMath.DistanceKm(nearest.Location, s.Location))));
+            var nearest = footprint.Open.Select(o => (o.RegionId, Km: GeoMath.DistanceKm(o.Location, s.Location))).OrderBy(o => o.Km).FirstOrDefault();
+            result.Add(new PlannedSite(s.Name, s.Country, s.Location, ownership, facilities, cost, served, gained, nearest.RegionId,
+                nearest.RegionId is null ? null : Math.Round(nearest.Km)));
         }
         progress?.Report(new PlanProgress("done", 1));
         return new ExpansionPlan(
@@ -110,9 +94,9 @@ public static class ExpansionPlanner
     private static List<Site> Candidates(Footprint footprint, ExpansionRequest request, IReadOnlyList<City> cities)
     {
         var list = new List<Site>();
-        var given = request.Candidates?.Select(c => new Site(c.Name, c.Country, c.Location, null, 0))
+        var given = request.Candidates?.Select(c => new Site(c.Name, c.Country, c.Location, null))
                     ?? cities.Where(c => c.Population >= request.CandidateMinPopulation).OrderByDescending(c => c.Population)
-                        .Select(c => new Site($"{c.Name}", c.Country, c.Location, null, c.Population));
+                        .Select(c => new Site(c.Name, c.Country, c.Location, null));
         var index = 0;
         foreach (var site in given)
         {
@@ -175,8 +159,9 @@ public static class ExpansionPlanner
     }
 
     /// <summary>min Σ_j w_j min(rtt_j now, min over the chosen candidates of rtt_ij), exactly k candidates: see
-    /// <see cref="MedianSolver"/>.</summary>
-    private static Choice Median(Footprint f, double[] rtt, int m, int existing, double[] before, int k, TimeSpan limit, CancellationToken ct, IProgress<double> progress)
+    /// <see cref="MedianSolver"/>; or its greedy start alone.</summary>
+    private static Choice Median(Footprint f, double[] rtt, int m, int existing, double[] before, int k, bool greedy, TimeSpan limit,
+        CancellationToken ct, IProgress<double> progress)
     {
         var n = f.Demand.Count;
         var candidates = m - existing;
@@ -188,19 +173,23 @@ public static class ExpansionPlanner
             stay[j] = w * Math.Min(before[j], UnservedRttMs);
             for (var i = 0; i < candidates; i++) cost[(long)j * candidates + i] = w * rtt[(long)j * m + existing + i];
         }
+        if (greedy)
+        {
+            var (picked, value) = MedianSolver.Greedy(cost, stay, candidates, k);
+            return new Choice(picked.Select(i => i + existing).ToArray(), false, value, null);
+        }
         var (chosen, objective, bound) = MedianSolver.Solve(cost, stay, candidates, k, limit, ct, progress);
         var optimal = objective - bound <= 1e-9 * Math.Max(1, objective);
         return new Choice(chosen.Select(i => i + existing).ToArray(), optimal, objective, bound);
     }
 
-    /// <summary>The classic greedy: add the site with the largest gain (people newly within the target, or weighted RTT
-    /// saved) given those already chosen, k times. Fast and within 1 - 1/e of the covering optimum; the baseline the
-    /// exact models are measured against.</summary>
-    private static Choice Greedy(Footprint f, double[] rtt, int m, int existing, double[] before, int k, bool coverage)
+    /// <summary>The classic greedy for covering: add the site that brings the most demand newly within the target, k
+    /// times. Fast and within 1 - 1/e of the optimum; the baseline the exact model is measured against.</summary>
+    private static Choice GreedyCovering(Footprint f, double[] rtt, int m, int existing, double[] before, int k)
     {
         var n = f.Demand.Count;
         var slo = f.Request.SloMs;
-        var current = before.Select(b => Math.Min(b, UnservedRttMs)).ToArray();
+        var current = (double[])before.Clone();
         var chosen = new List<int>();
         double value = 0;
         for (var round = 0; round < k; round++)
@@ -213,9 +202,7 @@ public static class ExpansionPlanner
                 double gain = 0;
                 for (var j = 0; j < n; j++)
                 {
-                    var r = rtt[(long)j * m + i];
-                    if (!(r < current[j])) continue;
-                    gain += coverage ? (current[j] > slo && r <= slo ? f.Demand[j].Weight : 0) : f.Demand[j].Weight * (current[j] - r);
+                    if (!(current[j] <= slo) && rtt[(long)j * m + i] <= slo) gain += f.Demand[j].Weight;
                 }
                 if (gain > bestGain) (best, bestGain) = (i, gain);
             }

@@ -9,10 +9,7 @@ using Meridian.Planning.Instances;
 namespace Meridian.Planning.Expansion;
 
 /// <summary>An open region or a candidate site.</summary>
-public sealed record Site(string Name, string Country, GeoPoint Location, string? RegionId, long Population)
-{
-    public bool Existing => RegionId is not null;
-}
+public sealed record Site(string Name, string Country, GeoPoint Location, string? RegionId);
 
 /// <summary>The demand, the sites and the RTT between them for one request: the shared ground of expansion and closure
 /// plans. RTT comes from the steering latency model; a pair the residency rule forbids is infinite.</summary>
@@ -42,7 +39,7 @@ internal sealed class Footprint
         Open = world.Regions.Values
             .Where(r => LifecycleRules.StatusOn(r.History, request.Date) == LifecycleStatus.Live)
             .OrderBy(r => r.Id, StringComparer.Ordinal)
-            .Select(r => new Site($"{r.Id} ({r.City})", r.Country, r.Location, r.Id, 0))
+            .Select(r => new Site($"{r.Id} ({r.City})", r.Country, r.Location, r.Id))
             .ToList();
     }
 

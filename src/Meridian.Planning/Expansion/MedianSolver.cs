@@ -13,14 +13,16 @@ internal static class MedianSolver
     public static (int[] Chosen, double Objective, double Bound) Solve(double[] cost, double[] stay, int sites, int k, TimeSpan limit, CancellationToken ct = default, IProgress<double>? progress = null)
     {
         var clock = Stopwatch.StartNew();
-        var chosen = Greedy(cost, stay, sites, k);
+        var (chosen, _) = Greedy(cost, stay, sites, k);
         var upper = Improve(cost, stay, sites, chosen, ct);
         progress?.Report(0.2);
         var bound = LowerBound(cost, stay, sites, k, upper, clock, limit, ct, progress);
         return (chosen.Order().ToArray(), upper, Math.Min(bound, upper));
     }
 
-    private static List<int> Greedy(double[] cost, double[] stay, int m, int k)
+    /// <summary>Adds the site that saves the most, k times; returns the sites and their cost. The start of the swaps,
+    /// and on its own the greedy baseline.</summary>
+    public static (List<int> Chosen, double Cost) Greedy(double[] cost, double[] stay, int m, int k)
     {
         var current = (double[])stay.Clone();
         var chosen = new List<int>();
@@ -38,7 +40,7 @@ internal static class MedianSolver
             chosen.Add(best);
             for (var j = 0; j < current.Length; j++) current[j] = Math.Min(current[j], cost[(long)j * m + best]);
         }
-        return chosen;
+        return (chosen, current.Sum());
     }
 
     /// <summary>Swaps one chosen site for another while the best swap helps; returns the final cost.</summary>

@@ -1,3 +1,4 @@
+using Meridian.Core.Latency;
 using Meridian.Core.Model;
 
 namespace Meridian.Planning.Expansion;
@@ -82,6 +83,18 @@ public sealed record CandidateSite(string Name, string Country, GeoPoint Locatio
 
 /// <summary>What closing <see cref="Region"/> does to the latency of the demand it serves.</summary>
 public sealed record ClosureRequest(string Region) : PlanRequest;
+
+/// <summary>A plan whose request has been checked (quick), ready to run (slow): a caller can refuse bad input before
+/// it queues the work.</summary>
+public sealed class PreparedPlan<T>(int demandPoints, int candidates, Func<LatencyModel, IProgress<PlanProgress>?, CancellationToken, T> run)
+{
+    public int DemandPoints => demandPoints;
+
+    /// <summary>Candidate sites the plan may open (0 for a closure).</summary>
+    public int Candidates => candidates;
+
+    public T Run(LatencyModel latency, IProgress<PlanProgress>? progress = null, CancellationToken ct = default) => run(latency, progress, ct);
+}
 
 /// <summary>How far a plan has got: a stage name and the share of the whole work done.</summary>
 public readonly record struct PlanProgress(string Stage, double Fraction);

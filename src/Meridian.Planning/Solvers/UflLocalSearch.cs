@@ -15,6 +15,7 @@ internal sealed class UflLocalSearch
     private readonly double[] _c1;
     private readonly double[] _c2;
     private readonly double[] _save;
+    private readonly double[] _dropLoss;
     private readonly double[] _swap;
 
     public UflLocalSearch(FacilityInstance instance)
@@ -27,6 +28,7 @@ internal sealed class UflLocalSearch
         _c1 = new double[_n];
         _c2 = new double[_n];
         _save = new double[_m];
+        _dropLoss = new double[_m];
         // Swap corrections are an m x m table; above 4,000 facilities only adds and drops are searched.
         _swap = _m <= 4000 ? new double[_m * _m] : [];
     }
@@ -121,7 +123,8 @@ internal sealed class UflLocalSearch
         Array.Clear(_save);
         var swaps = _swap.Length > 0;
         if (swaps) Array.Clear(_swap);
-        var dropLoss = new double[_m];
+        var dropLoss = _dropLoss;
+        Array.Clear(dropLoss);
         for (var j = 0; j < _n; j++)
         {
             var row = _instance.CostsOf(j);

@@ -48,8 +48,8 @@ internal static class PlansApi
                 var today = ResourcesApi.Today(time);
                 Func<IProgress<PlanProgress>, CancellationToken, JsonNode> work = body.Kind switch
                 {
-                    "expansion" => Expansion(body, world, today, latency),
-                    "closure" => Closure(body, world, today, latency),
+                    "expansion" => Work(Expansion(body, world, today), latency),
+                    "closure" => Work(Closure(body, world, today), latency),
                     _ => throw RegistryException.Malformed(new FieldError("kind", $"'{body.Kind}' is not a kind of plan; use expansion or closure")),
                 };
                 var job = jobs.Start(body.Kind, node, work);
@@ -92,27 +92,29 @@ internal static class PlansApi
             .WithName("delete-plan").WithSummary("Cancel a plan that is queued or running, and forget it").Produces(204).ProducesProblem(404);
     }
 
-    private static Func<IProgress<PlanProgress>, CancellationToken, JsonNode> Expansion(PlanBody b, Core.Registry.World world, DateOnly today, LatencyModel latency)
+    private static Func<IProgress<PlanProgress>, CancellationToken, JsonNode> Work<T>(PreparedPlan<T> plan, LatencyModel latency) =>
+        (progress, ct) => JsonSerializer.SerializeToNode(plan.Run(latency, progress, ct), MeridianJson.Options)!;
+
+    private static PreparedPlan<ExpansionPlan> Expansion(PlanBody b, Core.Registry.World world, DateOnly today)
     {
         if (b.Region is not null) throw RegistryException.Malformed(new FieldError("region", "is for closure plans; an expansion adds sites"));
         if (b.Add is not { } add) throw RegistryException.Malformed(new FieldError("add", "is required: how many new sites to open"));
         if (b.Objective is not (null or "coverage" or "latency")) throw RegistryException.Malformed(new FieldError("objective", "is coverage or latency"));
-        var request = Shared(new ExpansionRequest(add)
+        var defaults = new ExpansionRequest(add);
+        var request = Shared(defaults with
         {
             MaximiseCoverage = b.Objective != "latency",
-            Ownership = b.Ownership ?? OwnershipChoice.Either,
-            CandidateMinPopulation = b.CandidateMinPopulation ?? 1_000_000,
+            Ownership = b.Ownership ?? defaults.Ownership,
+            CandidateMinPopulation = b.CandidateMinPopulation ?? defaults.CandidateMinPopulation,
             Candidates = b.Candidates,
-            Greedy = b.Greedy ?? false,
-            Costs = b.Costs ?? PlanningCosts.Default,
-            TimeLimit = TimeSpan.FromSeconds(b.TimeLimitSeconds is { } t && t > 0 && t <= 3600 ? t
-                : b.TimeLimitSeconds is null ? 60 : throw new PlanningInputException("timeLimitSeconds", "must be above 0 and at most 3600")),
+            Greedy = b.Greedy ?? defaults.Greedy,
+            Costs = b.Costs ?? defaults.Costs,
+            TimeLimit = b.TimeLimitSeconds is { } t ? TimeLimits.FromSeconds(t, "timeLimitSeconds") : defaults.TimeLimit,
         }, b, today);
-        var prepared = ExpansionPlanner.Prepare(world, request);
-        return (progress, ct) => JsonSerializer.SerializeToNode(prepared.Run(latency, progress, ct), MeridianJson.Options)!;
+        return ExpansionPlanner.Prepare(world, request);
     }
 
-    private static Func<IProgress<PlanProgress>, CancellationToken, JsonNode> Closure(PlanBody b, Core.Registry.World world, DateOnly today, LatencyModel latency)
+    private static PreparedPlan<ClosureReport> Closure(PlanBody b, Core.Registry.World world, DateOnly today)
     {
         foreach (var (field, set) in new[] { ("add", b.Add is not null), ("objective", b.Objective is not null), ("ownership", b.Ownership is not null),
                      ("candidateMinPopulation", b.CandidateMinPopulation is not null), ("candidates", b.Candidates is not null), ("timeLimitSeconds", b.TimeLimitSeconds is not null),
@@ -121,31 +123,20 @@ internal static class PlansApi
             if (set) throw RegistryException.Malformed(new FieldError(field, "is for expansion plans, not closure"));
         }
         if (string.IsNullOrWhiteSpace(b.Region)) throw RegistryException.Malformed(new FieldError("region", "is required: the region to close"));
-        var run = ClosurePlanner.Prepare(Shared(new ClosureRequest(b.Region), b, today), world);
-        return (progress, ct) => JsonSerializer.SerializeToNode(run(latency, progress, ct), MeridianJson.Options)!;
+        return ClosurePlanner.Prepare(world, Shared(new ClosureRequest(b.Region), b, today));
     }
 
-    private static T Shared<T>(T request, PlanBody b, DateOnly today) where T : PlanRequest
+    /// <summary>The fields both kinds share; what the body leaves out keeps the request's default.</summary>
+    private static T Shared<T>(T request, PlanBody b, DateOnly today) where T : PlanRequest => request with
     {
-        if (b.CountryWeights is { } weights)
-        {
-            foreach (var (country, w) in weights)
-            {
-                if (!Countries.IsKnown(country)) throw new PlanningInputException($"countryWeights.{country}", "is not an ISO 3166-1 alpha-2 country code");
-                if (!(w >= 0) || !double.IsFinite(w)) throw new PlanningInputException($"countryWeights.{country}", $"must be a number of at least 0, not {w}");
-            }
-        }
-        return request with
-        {
-            Date = b.Date ?? today,
-            SloMs = b.SloMs ?? 50,
-            Boundary = b.Boundary,
-            Residency = b.Residency is Residency.Preferred ? throw new PlanningInputException("residency", "plans take Strict or Global")
-                : b.Residency ?? Residency.Strict,
-            CellDegrees = b.CellDegrees ?? 1.0,
-            CountryWeights = b.CountryWeights,
-        };
-    }
+        Date = b.Date ?? today,
+        SloMs = b.SloMs ?? request.SloMs,
+        Boundary = b.Boundary,
+        Residency = b.Residency is Residency.Preferred ? throw new PlanningInputException("residency", "plans take Strict or Global")
+            : b.Residency ?? request.Residency,
+        CellDegrees = b.CellDegrees ?? request.CellDegrees,
+        CountryWeights = b.CountryWeights,
+    };
 
     internal static JsonObject View(PlanJob job, bool withResult = true)
     {

@@ -101,14 +101,6 @@ public sealed partial class PlanJobs : IDisposable
         return job;
     }
 
-    public bool Cancel(string id)
-    {
-        if (!_jobs.TryGetValue(id, out var job)) return false;
-        job.Cancel();
-        if (job.State == PlanState.Queued) Finish(job, PlanState.Cancelled);
-        return true;
-    }
-
     public bool Remove(string id)
     {
         if (!_jobs.TryRemove(id, out var job)) return false;
@@ -190,13 +182,11 @@ public sealed partial class PlanJobs : IDisposable
         foreach (var old in finished.Take(Math.Max(0, finished.Count - Kept))) Remove(old.Id);
     }
 
-    /// <summary>Synchronous: the job's fields are read by the API while the solve runs on its own thread.</summary>
+    /// <summary>Sets the job's progress on the solving thread, at once (Progress&lt;T&gt; would post it to the thread
+    /// pool); the bar never moves back.</summary>
     private sealed class Reporter(PlanJob job) : IProgress<PlanProgress>
     {
-        public void Report(PlanProgress value)
-        {
-            if (value.Fraction >= job.Progress.Fraction || value.Stage != job.Progress.Stage) job.Progress = value with { Fraction = Math.Max(value.Fraction, job.Progress.Fraction) };
-        }
+        public void Report(PlanProgress value) => job.Progress = value with { Fraction = Math.Max(value.Fraction, job.Progress.Fraction) };
     }
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Plan {Id} could not be saved")]
