@@ -99,6 +99,7 @@ public sealed class PlanCommandTests : CliTest
     [InlineData("expansion", "--add=400", "add")]
     [InlineData("expansion", "--boundary=XX", "boundary")]
     [InlineData("expansion", "--date=2025-13-01", "--date")]
+    [InlineData("expansion", "--time-limit=1e300", "--time-limit")]
     public async Task Bad_plans_exit_1_naming_the_field(string command, string argument, string field)
     {
         string[] args = command == "close" ? ["plan", "close", argument, "--db", Db] : ["plan", "expansion", "--add", "2", argument, "--db", Db];

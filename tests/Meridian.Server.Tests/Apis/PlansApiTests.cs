@@ -89,6 +89,7 @@ public sealed class PlansApiTests : ServerTest
     [InlineData("""{"kind":"expansion","add":2,"teleport":true}""", HttpStatusCode.BadRequest, "teleport")]
     [InlineData("""{"kind":"expansion","add":2,"costs":{"owned":{"fixedCost":-5,"capacityPeople":1e8,"unitCostPerMillion":1},"colocation":{"fixedCost":5,"capacityPeople":1e7,"unitCostPerMillion":1}}}""", HttpStatusCode.UnprocessableEntity, "costs.owned.fixedCost")]
     [InlineData("""{"kind":"expansion","add":2,"costs":{"owned":{"fixedCost":5,"capacityPeople":0,"unitCostPerMillion":1},"colocation":{"fixedCost":5,"capacityPeople":1e7,"unitCostPerMillion":1}}}""", HttpStatusCode.UnprocessableEntity, "costs.owned.capacityPeople")]
+    [InlineData("""{"kind":"expansion","add":2,"timeLimitSeconds":1e300}""", HttpStatusCode.UnprocessableEntity, "timeLimitSeconds")]
     [InlineData("""{"kind":"closure","region":"nowhere-1"}""", HttpStatusCode.UnprocessableEntity, "region")]
     [InlineData("""{"kind":"closure"}""", HttpStatusCode.BadRequest, "region")]
     [InlineData("""{"kind":"closure","region":"eu-central-1","add":2}""", HttpStatusCode.BadRequest, "add")]
