@@ -4,6 +4,7 @@ using Meridian.Cli.Commands;
 var root = new RootCommand("Meridian: the control plane of a multi-region cloud. Run 'meridian serve' for the API and console.")
 {
     ServeCommand.Create(),
+    InitCommand.Create(),
     RegionsCommand.Create(),
     WorldCommand.Create(),
     PlaceCommand.Create(),

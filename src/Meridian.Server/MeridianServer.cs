@@ -22,11 +22,21 @@ public static class MeridianServer
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [], ApplicationName = typeof(MeridianServer).Assembly.GetName().Name });
         builder.WebHost.UseUrls(options.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxImportBodyBytes + 1);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxImportBodyBytes + 1;
+            // Kestrel answers what it cannot parse with an empty body; its limits sit above Meridian's own
+            // (RequestGuard), so an over-long target or header block gets problem details instead.
+            k.Limits.MaxRequestLineSize = 4 * RequestGuard.MaxTargetBytes;
+            k.Limits.MaxRequestHeadersTotalSize = 2 * RequestGuard.MaxHeaderBytes;
+        });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // YARP logs every proxied request at Information: far too costly for the gateway's hot path.
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // A failed start (a port in use) is thrown to the caller, which says it in one line; the host's own log of it is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         // Logs go to standard error, so `meridian ... --json` output on standard output stays clean.
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton(options);
@@ -45,6 +55,7 @@ public static class MeridianServer
         builder.Services.AddHttpClient("health");
         builder.Services.AddHostedService<ActiveHealthChecker>();
         builder.Services.AddHttpForwarder();
+        builder.Services.AddRateLimiter(o => ApiLimits.Configure(o, options));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Meridian";
@@ -62,6 +73,9 @@ public static class MeridianServer
             if (http.Response.ContentLength is null && string.IsNullOrEmpty(http.Response.ContentType))
                 await Problems.Result(http.Response.StatusCode, $"{http.Request.Method} {http.Request.Path} is not served here", [], http).ExecuteAsync(http);
         });
+        app.UseRouting();
+        app.UseMiddleware<RequestGuard>();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.UseSwaggerUI(o =>
         {

@@ -24,6 +24,15 @@ public sealed record ServerOptions
     /// <summary>Health checks of regional endpoints and passive failure detection. Default <see cref="Meridian.Steering.Health.HealthOptions"/>.</summary>
     public Meridian.Steering.Health.HealthOptions Health { get; init; } = new();
 
-    /// <summary>Largest world document accepted for import. Default 64 MiB.</summary>
+    /// <summary>Plans waiting or running at once; past it, POST /api/v1/plans answers 503 with Retry-After. Default 8.</summary>
+    public int MaxQueuedPlans { get; init; } = 8;
+
+    /// <summary>API requests served at once; more wait in a queue of <see cref="MaxQueuedRequests"/>. Default 64.</summary>
+    public int MaxConcurrentRequests { get; init; } = 64;
+
+    /// <summary>API requests that may wait for a turn; past it, 503 with Retry-After. Default 1024.</summary>
+    public int MaxQueuedRequests { get; init; } = 1024;
+
+    /// <summary>Largest world document accepted for import. Default 64 MiB. Imports run one at a time.</summary>
     public long MaxImportBodyBytes { get; init; } = 64L * 1024 * 1024;
 }

@@ -11,14 +11,33 @@ internal static class CommonOptions
 {
     public static Option<string> Database() => new("--db")
     {
-        Description = "SQLite database file; created and seeded with the demo world when missing",
+        Description = "SQLite database file (it must exist: 'meridian serve' or 'meridian init' creates one)",
         DefaultValueFactory = _ => "meridian.db",
     };
 
     public static Option<bool> Json() => new("--json") { Description = "Write JSON for scripts instead of a table" };
 
-    public static Task<SqliteWorldStore> OpenAsync(string path, CancellationToken ct) =>
-        SqliteWorldStore.OpenAsync(path, () => DemoWorld.Load(), cancellationToken: ct);
+    /// <summary>Opens an existing database; a missing one is refused naming its path, so a command run from the
+    /// wrong directory never shows a fresh demo world as if it were the operator's.</summary>
+    public static Task<SqliteWorldStore> OpenAsync(string path, CancellationToken ct)
+    {
+        if (!File.Exists(path))
+            throw new IOException($"no database at {System.IO.Path.GetFullPath(path)}; give --db PATH, or create one with 'meridian init --db PATH' or 'meridian serve --db PATH'");
+        return SqliteWorldStore.OpenAsync(path, cancellationToken: ct);
+    }
+
+    /// <summary>Opens a database, creating it (and seeding the demo world unless <paramref name="empty"/>) when it is
+    /// missing; says which in one line on standard error. The directory must exist.</summary>
+    public static async Task<SqliteWorldStore> OpenOrCreateAsync(string path, bool empty, CancellationToken ct)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var created = !File.Exists(full);
+        var store = await SqliteWorldStore.OpenAsync(path, empty ? null : () => DemoWorld.Load(), cancellationToken: ct);
+        System.Console.Error.WriteLine(created
+            ? $"meridian: created database {full}{(empty ? " (empty)" : " with the demo world")}"
+            : $"meridian: database {full} (generation {store.Current.Generation})");
+        return store;
+    }
 
     /// <summary>Runs a command body; a refused request prints its problems to standard error and exits 1.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)
@@ -65,7 +84,9 @@ internal static class CommonOptions
     public static void Error(string message, IReadOnlyList<FieldError> errors)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });
+        // A single field error is often the message itself ("tenant: is required"): say it once.
+        var details = errors.Where(e => message != $"{e.Field}: {e.Message}" && message != e.Message).ToArray();
         console.MarkupLineInterpolated($"[red]error:[/] {message}");
-        foreach (var e in errors) console.MarkupLineInterpolated($"  [yellow]{e.Field}[/]: {e.Message}");
+        foreach (var e in details) console.MarkupLineInterpolated($"  [yellow]{e.Field}[/]: {e.Message}");
     }
 }

@@ -13,9 +13,9 @@ internal static class DrainCommand
         var db = CommonOptions.Database();
         var json = CommonOptions.Json();
         var facility = new Argument<string>("FACILITY") { Description = "Facility id, such as lon1" };
-        var apply = new Option<bool>("--apply") { Description = "Move the replicas now (otherwise only show the plan)" };
+        var apply = new Option<bool>("--apply") { Description = "Mark the facility Draining and move the replicas now (otherwise only show the plan)" };
         var actor = new Option<string>("--actor") { Description = "Name recorded in the change log", DefaultValueFactory = _ => Environment.UserName };
-        var command = new Command("drain", "Mark a facility Draining and move its replicas elsewhere under their original constraints; exits 3 when some cannot move") { facility, db, apply, json, actor };
+        var command = new Command("drain", "Show how a facility's replicas would move under their original constraints, changing nothing; with --apply, mark it Draining and move them. Exits 3 when some cannot move") { facility, db, apply, json, actor };
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
             var id = parse.GetValue(facility)!;

@@ -137,8 +137,12 @@ internal static partial class PlanCommand
                 return 0;
             }
             var console = CommonOptions.Console();
-            console.MarkupLineInterpolated($"Closing [bold]{report.Region}[/] on {report.Date:yyyy-MM-dd}: {Millions(report.WorsePopulation)} people get a worse RTT, by {report.MeanIncreaseMs:0.0} ms on average (at most {report.MaxIncreaseMs:0.0} ms).");
-            console.MarkupLineInterpolated($"{Millions(report.NewlyOutsideTarget)} people fall outside {report.SloMs:0.#} ms; {Millions(report.LosesServicePopulation)} people are left with no region their data may go to ({report.Residency} residency).");
+            // The worst outcome leads: people left with no region at all are not "a worse RTT".
+            var stillServed = report.WorsePopulation - report.LosesServicePopulation;
+            if (report.LosesServicePopulation > 0)
+                console.MarkupLineInterpolated($"Closing [bold]{report.Region}[/] on {report.Date:yyyy-MM-dd} leaves [bold red]{Millions(report.LosesServicePopulation)} people with no region[/] their data may go to ({report.Residency} residency).");
+            console.MarkupLineInterpolated($"{(report.LosesServicePopulation > 0 ? "Besides them, " : $"Closing [bold]{report.Region}[/] on {report.Date:yyyy-MM-dd}: ")}{Millions(stillServed)} people get a worse RTT, by {report.MeanIncreaseMs:0.0} ms on average (at most {report.MaxIncreaseMs:0.0} ms).");
+            console.MarkupLineInterpolated($"{Millions(report.NewlyOutsideTarget)} people fall outside {report.SloMs:0.#} ms.");
             var countries = new Table().Border(TableBorder.Rounded).AddColumns("Country", "People worse off", "RTT before (ms)", "RTT after (ms)", "Left with no region");
             foreach (var c in report.Countries.Take(parse.GetValue(top)))
                 countries.AddRow(c.Country, Millions(c.Population), $"{c.MeanBeforeMs:0.0}", c.MeanAfterMs is { } a ? $"{a:0.0}" : "-", Millions(c.LosesService));

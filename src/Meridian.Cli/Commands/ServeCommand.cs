@@ -18,8 +18,19 @@ internal static class ServeCommand
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
             var options = new ServerOptions { DatabasePath = parse.GetValue(db)!, Urls = parse.GetValue(urls)! };
+            var path = Path.GetFullPath(options.DatabasePath);
+            var created = !File.Exists(path);
             var app = await MeridianServer.BuildAsync(options);
-            await app.StartAsync(ct);
+            Console.Error.WriteLine(created ? $"meridian: created database {path} with the demo world" : $"meridian: database {path}");
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                throw new IOException($"cannot listen on {options.Urls}: the address is already in use (is another server running?)");
+            }
+            Console.Error.WriteLine($"meridian: serving the API and console on {string.Join(", ", app.Urls)}");
             await app.WaitForShutdownAsync(ct);
             return 0;
         }));

@@ -12,6 +12,8 @@ public enum ProblemKind
     Conflict,
     /// <summary>The client's version (If-Match) is not the current one.</summary>
     StaleVersion,
+    /// <summary>A bounded queue or slot is full; the client should retry later (503 with Retry-After).</summary>
+    Busy,
 }
 
 /// <summary>A refused registry request; nothing was written.</summary>

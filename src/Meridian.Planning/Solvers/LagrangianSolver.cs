@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using Meridian.Planning.Instances;
 
@@ -48,7 +47,7 @@ public sealed class LagrangianSolver
 
     private SolveResult Run(SolveOptions options)
     {
-        var clock = Stopwatch.StartNew();
+        var clock = new SolveClock(options.Time);
         _relativeTolerance = Math.Max(1e-9, options.TargetGap);
         _progress = options.Progress;
         var deadline = options.TimeLimit;
@@ -103,7 +102,7 @@ public sealed class LagrangianSolver
 
     private double Tolerance => _relativeTolerance * Math.Max(1, Math.Abs(_upper));
 
-    private void Report(Stopwatch clock, double bound, long nodes)
+    private void Report(SolveClock clock, double bound, long nodes)
     {
         if (_progress is null || clock.Elapsed - _lastReport < TimeSpan.FromMilliseconds(200)) return;
         _lastReport = clock.Elapsed;
@@ -118,7 +117,7 @@ public sealed class LagrangianSolver
 
     /// <summary>Subgradient optimisation of the node's multipliers with reduced-cost fixing between rounds.</summary>
     /// <returns>The node's bound, its best multipliers (null when the node is infeasible) and the reduced costs at them.</returns>
-    private (double Bound, double[]? Lambda, double[]? Rho) Bound(Node node, bool root, Stopwatch clock, TimeSpan deadline, CancellationToken ct)
+    private (double Bound, double[]? Lambda, double[]? Rho) Bound(Node node, bool root, SolveClock clock, TimeSpan deadline, CancellationToken ct)
     {
         var status = node.Status;
         if (!Feasible(status)) return (double.PositiveInfinity, null, null);

@@ -46,6 +46,18 @@ public sealed record SolveOptions
     public IProgress<SolveProgress>? Progress { get; init; }
 
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>The clock the time limit is read on; tests give one that ticks per reading, so a limit is a
+    /// deterministic budget whatever the machine's speed. Default: the system clock.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>Time since a solve started, on the solve's clock.</summary>
+internal sealed class SolveClock(TimeProvider time)
+{
+    private readonly long _start = time.GetTimestamp();
+
+    public TimeSpan Elapsed => time.GetElapsedTime(_start);
 }
 
 /// <param name="Objective">The best solution so far (infinity before the first).</param>

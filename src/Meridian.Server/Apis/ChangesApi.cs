@@ -44,7 +44,7 @@ internal static class ChangesApi
             .WithTags("changes").WithName("list-changes")
             .WithSummary("The change log: who changed what and when, with the resource before and after")
             .WithDescription("Filters: kind, id. Newest first; pages with limit and cursor.")
-            .Produces<JsonObject>();
+            .Produces<JsonObject>().WithQuery("kind", "id", "limit", "cursor");
     }
 
     private static JsonNode ToJson(ChangeRecord r) => new JsonObject

@@ -83,7 +83,8 @@ internal static class PlansApi
                     ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null,
                 });
             })
-            .WithName("list-plans").WithSummary("List plans, newest last, without their results (filter: status; pages with limit and cursor)");
+            .WithName("list-plans").WithSummary("List plans, newest last, without their results (filter: status; pages with limit and cursor)")
+            .WithQuery("status", "limit", "cursor");
 
         group.MapGet("/{id}", (string id, PlanJobs jobs) => Json(View(jobs.Find(id) ?? throw RegistryException.NotFound("plan", id))))
             .WithName("get-plan").WithSummary("A plan: status, stage and progress (0 to 1), and its result once it has succeeded").ProducesProblem(404);

@@ -34,7 +34,8 @@ internal static class RouteApi
             .WithTags("steering").WithName("route")
             .WithSummary("The region that serves a client for a service: lowest estimated RTT among the live, healthy regions the residency policy allows")
             .WithDescription("Parameters: service, lat, lon, country (ISO alpha-2), policy (strict|preferred|global; default: the service's). " +
-                             "503 with the exclusions when no region may serve.");
+                             "503 with the exclusions when no region may serve.")
+            .WithQuery("service", "lat", "lon", "country", "policy");
 
         app.MapGet("/api/v1/health", (HealthBoard health) =>
                 Results.Text(new JsonObject { ["items"] = System.Text.Json.JsonSerializer.SerializeToNode(health.Snapshot(), MeridianJson.Options) }.ToJsonString(MeridianJson.Options), "application/json"))

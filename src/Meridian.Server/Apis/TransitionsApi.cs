@@ -21,14 +21,6 @@ internal static class TransitionsApi
                 var body = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
                 var request = (TransitionRequest)RequestBody.Deserialize(body, typeof(TransitionRequest));
                 var next = new LifecycleEvent(request.Status, request.On ?? ResourcesApi.Today(time), request.Estimated, request.Note);
-                if (kind == Kinds.Facilities && request.Status == LifecycleStatus.Closed)
-                {
-                    // A facility closes only when it holds no replicas.
-                    var held = await http.RequestServices.GetRequiredService<SqliteLedger>().AllocationsInFacilityAsync(id, http.RequestAborted);
-                    if (held > 0)
-                        throw new RegistryException(ProblemKind.Conflict, $"facility '{id}' still holds {held} replica(s)",
-                            [new("status", $"drain it first: POST /api/v1/facilities/{id}/drain?apply=true")]);
-                }
                 var result = await store.WriteAsync(Actor.Of(http), RegistryCommands.Transition(kind, id, next, ETags.IfMatch(http.Request)), http.RequestAborted);
                 return ResourcesApi.Written(kind, id, result.Snapshot, http, time, created: false);
             })

@@ -50,7 +50,7 @@ internal static class WorkloadsApi
                 };
                 return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
             })
-            .WithName("list-workloads").WithSummary("List workloads (filter: tenant; pages with limit and cursor)");
+            .WithName("list-workloads").WithSummary("List workloads (filter: tenant; pages with limit and cursor)").WithQuery("tenant", "limit", "cursor");
 
         group.MapGet("/{id}", async (string id, SqliteLedger ledger, HttpContext http) =>
             {
@@ -82,18 +82,21 @@ internal static class WorkloadsApi
                 return Results.Text(WorkloadViews.Of(report).ToJsonString(MeridianJson.Options), "application/json");
             })
             .WithTags("workloads").WithName("capacity")
-            .WithSummary("Allocatable, used and free vCPU, memory and GPUs of the hosts in service, per region and zone (hosts=true: per host too)");
+            .WithSummary("Allocatable, used and free vCPU, memory and GPUs of the hosts in service, per region and zone (hosts=true: per host too)")
+            .WithQuery("region", "zone", "boundary", "hosts");
 
-        app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, SqliteLedger ledger) =>
+        app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, SqliteLedger ledger, IWorldStore store) =>
             {
                 var apply = http.Request.Query["apply"].ToString() is { Length: > 0 } a && (bool.TryParse(a, out var v) ? v : throw Problems.BadQuery("apply", "is true or false"));
                 var (plan, remaining) = await ledger.DrainFacilityAsync(id, apply, Actor.Of(http), http.RequestAborted);
-                return Results.Text(WorkloadViews.Of(plan, apply, "Draining", remaining).ToJsonString(MeridianJson.Options), "application/json");
+                var status = Core.Lifecycle.LifecycleRules.Current(store.Current.World.Facilities.Find(id)!.History)!.Value.ToString();
+                return Results.Text(WorkloadViews.Of(plan, apply, status, remaining).ToJsonString(MeridianJson.Options), "application/json");
             })
             .WithTags("facilities").WithName("drain-facility")
-            .WithSummary("Mark a facility Draining and plan moving its replicas under their original constraints; apply=true moves them")
+            .WithSummary("Plan moving a facility's replicas under their original constraints, changing nothing; apply=true marks it Draining and moves them")
             .WithDescription("The answer lists the moves, the replicas that cannot move with the reason, and how many replicas remain on the facility. " +
-                             "A facility can be moved to Closed only when none remain.");
+                             "A facility can be moved to Closed only when none remain.")
+            .WithQuery("apply");
     }
 
     public static IResult Refused(PlacementRefusedException e, HttpContext http)

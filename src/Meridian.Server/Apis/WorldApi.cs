@@ -13,6 +13,8 @@ internal static class WorldApi
 {
     public static void MapWorld(this IEndpointRouteBuilder app, ServerOptions options)
     {
+        // A world document may be 64 MiB and its tree several times that: one import (or dry run) at a time.
+        var importSlot = new SemaphoreSlim(1, 1);
         app.MapGet("/api/v1/world", (HttpContext http, IWorldStore store) =>
             {
                 var format = FormatOf(http.Request.Query["format"].ToString(), http.Request.Headers.Accept.ToString());
@@ -20,7 +22,7 @@ internal static class WorldApi
                 return Results.Text(text, format == DocumentFormat.Yaml ? "application/yaml" : "application/json");
             })
             .WithTags("world").WithName("export-world")
-            .WithSummary("Export the whole world as JSON or YAML (format=json|yaml, or Accept: application/yaml)");
+            .WithSummary("Export the whole world as JSON or YAML (format=json|yaml, or Accept: application/yaml)").WithQuery("format");
 
         app.MapPost("/api/v1/world/import", async (HttpContext http, IWorldStore store) =>
             {
@@ -28,23 +30,37 @@ internal static class WorldApi
                     ? bool.TryParse(d, out var b) ? b : throw Problems.BadQuery("dryRun", "is true or false")
                     : false;
                 var format = FormatOf(http.Request.Query["format"].ToString(), http.Request.ContentType ?? "");
-                var text = await RequestBody.ReadTextAsync(http, options.MaxImportBodyBytes);
-                var (world, errors) = WorldDocument.Read(text, format);
-                if (world is null)
-                    return Problems.Result(422, $"the world document has {errors.Count} problem(s); nothing was imported", errors, http);
-
-                if (dryRun)
+                if (!importSlot.Wait(0))
+                    throw new RegistryException(ProblemKind.Busy, "another world import is running; retry when it has finished");
+                try
                 {
-                    var planned = WorldDiff.Between(store.Current.World, world, "import");
-                    return Summary(true, planned.Select(c => (c.Before is not null, c.After is not null)));
+                    return await ImportAsync(http, store, options, format, dryRun);
                 }
-                var result = await store.WriteAsync(Actor.Of(http), current => WorldDiff.Between(current, world, "import"), http.RequestAborted);
-                return Summary(false, result.Changes.Select(c => (c.Before is not null, c.After is not null)));
+                finally
+                {
+                    importSlot.Release();
+                }
             })
             .WithTags("world").WithName("import-world")
             .WithSummary("Replace the whole world with a JSON or YAML document, all or nothing; dryRun=true only checks it")
             .WithDescription("Every problem is listed with its location (such as regions[3].location.latitude) in a 422 problem; nothing is written then.")
-            .Accepts<JsonObject>("application/json", "application/yaml").ProducesProblem(422).ProducesProblem(413);
+            .Accepts<JsonObject>("application/json", "application/yaml", "application/x-yaml", "text/yaml")
+            .ProducesProblem(422).ProducesProblem(413).ProducesProblem(503).WithQuery("dryRun", "format");
+    }
+
+    private static async Task<IResult> ImportAsync(HttpContext http, IWorldStore store, ServerOptions options, DocumentFormat format, bool dryRun)
+    {
+        var text = await RequestBody.ReadTextAsync(http, options.MaxImportBodyBytes);
+        var (world, errors) = WorldDocument.Read(text, format);
+        if (world is null)
+            return Problems.Result(422, $"the world document has {errors.Count} problem(s); nothing was imported", errors, http);
+        if (dryRun)
+        {
+            var planned = WorldDiff.Between(store.Current.World, world, "import");
+            return Summary(true, planned.Select(c => (c.Before is not null, c.After is not null)));
+        }
+        var result = await store.WriteAsync(Actor.Of(http), current => WorldDiff.Between(current, world, "import"), http.RequestAborted);
+        return Summary(false, result.Changes.Select(c => (c.Before is not null, c.After is not null)));
     }
 
     /// <summary>What an import did (or, in a dry run, would do).</summary>

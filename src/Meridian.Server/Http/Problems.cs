@@ -14,11 +14,18 @@ public static class Problems
         ProblemKind.NotFound => StatusCodes.Status404NotFound,
         ProblemKind.Conflict => StatusCodes.Status409Conflict,
         ProblemKind.StaleVersion => StatusCodes.Status412PreconditionFailed,
+        ProblemKind.Busy => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
-    public static IResult From(RegistryException e, HttpContext context) =>
-        Result(StatusOf(e.Kind), e.Message, e.Errors, context);
+    public static IResult From(RegistryException e, HttpContext context)
+    {
+        if (e.Kind == ProblemKind.Busy) context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Result(StatusOf(e.Kind), e.Message, e.Errors, context);
+    }
+
+    /// <summary>What a 429 or 503 tells a client to wait before trying again.</summary>
+    public const int RetryAfterSeconds = 5;
 
     public static IResult Result(int status, string detail, IReadOnlyList<FieldError> errors, HttpContext context) =>
         Results.Text(Body(status, detail, errors, context).ToJsonString(MeridianJson.Options), "application/problem+json", statusCode: status);
@@ -31,11 +38,18 @@ public static class Problems
             ["title"] = Title(status),
             ["status"] = status,
             ["detail"] = detail,
-            ["instance"] = context.Request.Path.Value,
+            ["instance"] = Instance(context),
         };
         if (errors.Count > 0)
             body["errors"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject { ["field"] = e.Field, ["message"] = e.Message }).ToArray());
         return body;
+    }
+
+    /// <summary>The request's path, cut short when it is long (a 414's path is the problem, not worth echoing).</summary>
+    private static string Instance(HttpContext context)
+    {
+        var path = (context.Request.PathBase + context.Request.Path).Value ?? "";
+        return path.Length <= 256 ? path : path[..256] + "...";
     }
 
     public static RegistryException BadQuery(string field, string message) => RegistryException.Malformed(new FieldError(field, message));
@@ -43,13 +57,25 @@ public static class Problems
     private static string Title(int status) => status switch
     {
         400 => "The request could not be read",
+        401 => "Not authenticated",
+        403 => "Forbidden",
         404 => "Not found",
+        405 => "Method not allowed",
+        406 => "Not acceptable",
+        408 => "Request timeout",
         409 => "Conflict with the current state",
         412 => "The resource has changed",
+        411 => "Length required",
         413 => "The request body is too large",
+        414 => "The request target is too long",
         415 => "Unsupported media type",
         422 => "The request breaks a rule",
+        429 => "Too many requests",
+        431 => "The request headers are too large",
+        500 => "Internal error",
+        502 => "Bad gateway",
         503 => "Unavailable",
-        _ => "Error",
+        504 => "Gateway timeout",
+        _ => status < 500 ? "The request was refused" : "The server could not answer",
     };
 }

@@ -35,16 +35,7 @@ public static class RequestBody
     {
         var text = await ReadTextAsync(context, maxBytes);
         if (string.IsNullOrWhiteSpace(text)) throw RegistryException.Malformed(new FieldError("body", "is empty; send a JSON object"));
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException e)
-        {
-            throw RegistryException.Malformed(new FieldError("body", $"malformed JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}"));
-        }
-        return node as JsonObject ?? throw RegistryException.Malformed(new FieldError("body", "must be a JSON object"));
+        return StrictJson.Parse(text) as JsonObject ?? throw RegistryException.Malformed(new FieldError("body", "must be a JSON object"));
     }
 
     /// <summary>Turns a JSON object into a typed value; a wrong type, unknown field or missing field names the field.</summary>

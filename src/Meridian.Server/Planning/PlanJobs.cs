@@ -67,12 +67,14 @@ public sealed partial class PlanJobs : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<PlanJobs> _logger;
     private readonly SqlitePlanStore _store;
+    private readonly int _maxQueued;
+    private readonly Lock _starting = new();
     private long _sequence;
     private volatile bool _disposed;
 
-    public PlanJobs(TimeProvider time, ILogger<PlanJobs> logger, SqlitePlanStore store)
+    public PlanJobs(TimeProvider time, ILogger<PlanJobs> logger, SqlitePlanStore store, ServerOptions options)
     {
-        (_time, _logger, _store) = (time, logger, store);
+        (_time, _logger, _store, _maxQueued) = (time, logger, store, options.MaxQueuedPlans);
         foreach (var r in store.All())
         {
             var job = PlanJob.From(r);
@@ -90,11 +92,20 @@ public sealed partial class PlanJobs : IDisposable
 
     public PlanJob? Find(string id) => _jobs.GetValueOrDefault(id);
 
-    /// <summary>Queues work that has already been checked; it reports progress and returns the result as JSON.</summary>
+    /// <summary>Queues work that has already been checked; it reports progress and returns the result as JSON. The
+    /// queue is bounded: with <see cref="ServerOptions.MaxQueuedPlans"/> plans waiting or running, it refuses (503).</summary>
     public PlanJob Start(string kind, JsonObject request, Func<IProgress<PlanProgress>, CancellationToken, JsonNode> work)
     {
-        var job = new PlanJob($"plan-{Interlocked.Increment(ref _sequence):D6}", kind, request, _time.GetUtcNow());
-        _jobs[job.Id] = job;
+        PlanJob job;
+        lock (_starting)
+        {
+            var unfinished = _jobs.Values.Count(j => !j.Finished);
+            if (unfinished >= _maxQueued)
+                throw new RegistryException(ProblemKind.Busy, $"{unfinished} plans are queued or running, the most this server takes; retry when one has finished",
+                    [new FieldError("plan", $"at most {_maxQueued} plans wait or run at once")]);
+            job = new PlanJob($"plan-{Interlocked.Increment(ref _sequence):D6}", kind, request, _time.GetUtcNow());
+            _jobs[job.Id] = job;
+        }
         Persist(job);
         Trim();
         _ = Task.Run(() => RunAsync(job, work));

@@ -13,6 +13,9 @@ public static class WorldDocument
 {
     public const string Format = "meridian/world@1";
 
+    /// <summary>Nesting depth of a world document, JSON or YAML; the deepest resource needs about eight levels.</summary>
+    public const int MaxDepth = 32;
+
     public static string Write(World world, DocumentFormat format)
     {
         var root = new JsonObject { ["format"] = Format };
@@ -31,18 +34,18 @@ public static class WorldDocument
         JsonNode? root;
         if (format == DocumentFormat.Yaml)
         {
-            root = YamlJson.Parse(text, out var yamlError);
+            root = YamlJson.Parse(text, MaxDepth, out var yamlError);
             if (yamlError is not null) return (null, [yamlError]);
         }
         else
         {
             try
             {
-                root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+                root = StrictJson.Parse(text, MaxDepth);
             }
-            catch (JsonException e)
+            catch (RegistryException e)
             {
-                return (null, [JsonErrors.Describe(e, null, typeof(JsonObject))]);
+                return (null, e.Errors);
             }
         }
         return Read(root);
@@ -52,6 +55,7 @@ public static class WorldDocument
     {
         var errors = new List<FieldError>();
         if (root is not JsonObject obj) return (null, [new FieldError("", "a world document is an object")]);
+        if (StrictJson.Check(root, "") is { } malformed) return (null, [malformed]);
 
         foreach (var (key, value) in obj)
         {

@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Meridian.Core.Validation;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
-using YamlDotNet.RepresentationModel;
 
 namespace Meridian.Storage.Documents;
 
@@ -18,15 +17,16 @@ public static partial class YamlJson
     [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")]
     private static partial Regex Number();
 
-    /// <summary>Parses YAML text; on malformed YAML returns null and one error naming the line and column.</summary>
-    public static JsonNode? Parse(string text, out FieldError? error)
+    /// <summary>Parses YAML text; on malformed YAML returns null and one error naming the line and column.
+    /// The tree is built from the parser's events with an explicit stack, so depth is checked before anything deep is
+    /// built and no input can overflow the call stack; anchors and aliases are refused (a world document never needs
+    /// them, and nested aliases expand exponentially), as are tags, complex keys and a second document.</summary>
+    public static JsonNode? Parse(string text, int maxDepth, out FieldError? error)
     {
         error = null;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return stream.Documents.Count == 0 ? null : ToJson(stream.Documents[0].RootNode);
+            return Build(new Parser(new StringReader(text)), maxDepth);
         }
         catch (YamlException e)
         {
@@ -35,32 +35,76 @@ public static partial class YamlJson
         }
     }
 
-    private static JsonNode? ToJson(YamlNode node)
+    /// <summary>A container being filled, and for a mapping the key waiting for its value.</summary>
+    private sealed class Frame(JsonNode node)
     {
-        switch (node)
-        {
-            case YamlMappingNode map:
-                var obj = new JsonObject();
-                foreach (var (key, value) in map.Children)
-                {
-                    var name = key is YamlScalarNode s ? s.Value ?? "" : throw new YamlException(key.Start, key.End, "a mapping key must be a plain value");
-                    if (obj.ContainsKey(name)) throw new YamlException(key.Start, key.End, $"duplicate key '{name}'");
-                    obj[name] = ToJson(value);
-                }
-                return obj;
-            case YamlSequenceNode seq:
-                var arr = new JsonArray();
-                foreach (var item in seq.Children) arr.Add(ToJson(item));
-                return arr;
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-            default:
-                throw new YamlException(node.Start, node.End, "unsupported YAML node");
-        }
+        public JsonNode Node { get; } = node;
+        public string? Key { get; set; }
     }
 
-    private static JsonNode? Scalar(YamlScalarNode scalar) =>
-        scalar.Style is ScalarStyle.Plain or ScalarStyle.Any ? Plain(scalar.Value ?? "") : JsonValue.Create(scalar.Value ?? "");
+    private static JsonNode? Build(IParser parser, int maxDepth)
+    {
+        var stack = new Stack<Frame>();
+        JsonNode? root = null;
+        var documents = 0;
+        var done = false;
+        while (parser.MoveNext())
+        {
+            var e = parser.Current!;
+            if (e is NodeEvent { Anchor.IsEmpty: false } || e is AnchorAlias)
+                throw new YamlException(e.Start, e.End, "anchors and aliases are not allowed in a world document");
+            if (e is NodeEvent { Tag.IsEmpty: false } tagged && !tagged.Tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal))
+                throw new YamlException(e.Start, e.End, $"the tag {tagged.Tag.Value} is not allowed");
+            switch (e)
+            {
+                case DocumentStart when ++documents > 1:
+                    throw new YamlException(e.Start, e.End, "a world document is one YAML document");
+                case MappingStart or SequenceStart:
+                    if (stack.Count >= maxDepth) throw new YamlException(e.Start, e.End, $"nested deeper than {maxDepth} levels");
+                    var frame = new Frame(e is MappingStart ? new JsonObject() : new JsonArray());
+                    Add(stack, frame.Node, e, ref root, ref done);
+                    stack.Push(frame);
+                    break;
+                case MappingEnd or SequenceEnd:
+                    stack.Pop();
+                    break;
+                case YamlDotNet.Core.Events.Scalar scalar:
+                    if (stack.TryPeek(out var top) && top.Node is JsonObject && top.Key is null)
+                    {
+                        var key = scalar.Value;
+                        if (((JsonObject)top.Node).ContainsKey(key)) throw new YamlException(e.Start, e.End, $"duplicate key '{key}'");
+                        top.Key = key;
+                    }
+                    else
+                    {
+                        Add(stack, Value(scalar), e, ref root, ref done);
+                    }
+                    break;
+            }
+        }
+        return root;
+    }
+
+    private static void Add(Stack<Frame> stack, JsonNode? node, ParsingEvent e, ref JsonNode? root, ref bool done)
+    {
+        if (!stack.TryPeek(out var top))
+        {
+            if (done) throw new YamlException(e.Start, e.End, "a world document is one YAML document");
+            (root, done) = (node, true);
+            return;
+        }
+        if (top.Node is JsonArray array)
+        {
+            array.Add(node);
+            return;
+        }
+        if (top.Key is null) throw new YamlException(e.Start, e.End, "a mapping key must be a plain value");
+        ((JsonObject)top.Node)[top.Key] = node;
+        top.Key = null;
+    }
+
+    private static JsonNode? Value(YamlDotNet.Core.Events.Scalar scalar) =>
+        scalar.Style is ScalarStyle.Plain or ScalarStyle.Any ? Plain(scalar.Value) : JsonValue.Create(scalar.Value);
 
     private static JsonNode? Plain(string v)
     {

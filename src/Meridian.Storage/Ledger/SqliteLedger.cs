@@ -25,6 +25,8 @@ public sealed partial class SqliteLedger : IDisposable
     private Fleet _fleet = new([]);
     private Dictionary<string, Workload> _workloads = new(StringComparer.Ordinal);
     private Dictionary<string, long> _hostGenerations = new(StringComparer.Ordinal);
+    // Allocations the fleet could not take back (a host out of service); releasing them must not give capacity back.
+    private HashSet<(string Workload, int Replica)> _detached = [];
     private long _ledgerGeneration = -1;
     private long _worldGeneration = -1;
     private DateOnly _fleetDate;
@@ -36,6 +38,7 @@ public sealed partial class SqliteLedger : IDisposable
         _store = store;
         _time = time ?? TimeProvider.System;
         _options = options ?? PlacementOptions.Default;
+        store.Placement = _options;
     }
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
@@ -75,7 +78,10 @@ public sealed partial class SqliteLedger : IDisposable
             LedgerRows.LogChange(connection, tx, _time.GetUtcNow(), actor, "delete", id, generation, workload, null);
             return (true, () =>
             {
-                foreach (var a in workload.Allocations) _fleet.Release(a);
+                foreach (var a in workload.Allocations)
+                {
+                    if (!_detached.Remove((id, a.Replica))) _fleet.Release(a);
+                }
                 _workloads.Remove(id);
             });
         });
@@ -101,19 +107,19 @@ public sealed partial class SqliteLedger : IDisposable
             return _workloads.Values.Sum(w => w.Allocations.Count(a => hosts.Contains(a.HostId)));
         });
 
-    /// <summary>Marks a Live facility Draining (a Draining one stays so), then plans moving its replicas, or with
-    /// <paramref name="apply"/> moves them. Returns the plan and how many replicas remain on the facility.</summary>
+    /// <summary>Plans moving a Live or Draining facility's replicas and changes nothing; with <paramref name="apply"/>
+    /// marks a Live facility Draining and moves them. Returns the plan and how many replicas remain on the facility.</summary>
     public async Task<(DrainPlan Plan, int Remaining)> DrainFacilityAsync(string facilityId, bool apply, string actor, CancellationToken ct = default)
     {
         var facility = _store.Current.World.Facilities.Find(facilityId) ?? throw RegistryException.NotFound("facility", facilityId);
         var status = LifecycleRules.Current(facility.History);
-        if (status == LifecycleStatus.Live)
+        if (status == LifecycleStatus.Live && apply)
         {
             var on = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
             await _store.WriteAsync(actor, RegistryCommands.Transition(Kinds.Facilities, facilityId,
                 new LifecycleEvent(LifecycleStatus.Draining, on, Note: "drain requested"), null), ct);
         }
-        else if (status != LifecycleStatus.Draining)
+        else if (status is not (LifecycleStatus.Live or LifecycleStatus.Draining))
         {
             throw new RegistryException(ProblemKind.Conflict, $"facility '{facilityId}' is {status}; only a Live or Draining facility drains",
                 [new("status", $"is {status}")]);
@@ -244,12 +250,16 @@ public sealed partial class SqliteLedger : IDisposable
 
         var workloads = LedgerRows.ReadWorkloads(connection, tx);
         var fleet = Fleet.FromWorld(snapshot.World, today, _options);
+        var detached = new HashSet<(string, int)>();
         foreach (var w in workloads.Values)
         {
             // An allocation on a host that has left service stays in the ledger (and in drains) but holds no capacity.
-            foreach (var a in w.Allocations) fleet.Restore(a);
+            foreach (var a in w.Allocations)
+            {
+                if (!fleet.Restore(a)) detached.Add((w.Id, a.Replica));
+            }
         }
-        (_fleet, _workloads, _hostGenerations) = (fleet, workloads, LedgerRows.ReadHostGenerations(connection, tx));
+        (_fleet, _workloads, _hostGenerations, _detached) = (fleet, workloads, LedgerRows.ReadHostGenerations(connection, tx), detached);
         (_ledgerGeneration, _worldGeneration, _fleetDate) = (ledger, snapshot.Generation, today);
     }
 }

@@ -34,18 +34,30 @@ public sealed class SqliteWorldStore : IWorldStore
 
     public string Path => new SqliteConnectionStringBuilder(_connectionString).DataSource;
 
-    /// <summary>Opens (creating if needed) the database, applies migrations and loads the world.
-    /// An empty database is given <paramref name="seed"/>'s world, written as an import by "meridian".</summary>
+    /// <summary>The placement options the ledger on this database uses; registry writes that touch hosts are checked
+    /// against its allocations with them (<see cref="Ledger.AllocationGuard"/>).</summary>
+    public Meridian.Placement.Capacity.PlacementOptions Placement { get; set; } = Meridian.Placement.Capacity.PlacementOptions.Default;
+
+    /// <summary>Opens (creating the file if needed, never its directory) the database, applies migrations and loads the
+    /// world. An empty database is given <paramref name="seed"/>'s world, written as an import by "meridian". A file
+    /// that cannot be opened is an <see cref="IOException"/> naming its path.</summary>
     public static async Task<SqliteWorldStore> OpenAsync(string path, Func<World>? seed = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
+        var full = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(full);
+        if (directory is not null && !Directory.Exists(directory))
+            throw new IOException($"cannot open database {full}: the directory {directory} does not exist");
         var store = new SqliteWorldStore(path, time ?? TimeProvider.System);
-        using (var connection = store.Open())
+        try
         {
+            using var connection = store.Open();
             Pragma(connection, "PRAGMA journal_mode=WAL");
             SqliteMigrations.Apply(connection);
             store._current = Load(connection, null);
+        }
+        catch (SqliteException e)
+        {
+            throw new IOException($"cannot open database {full}: {e.Message.Replace("SQLite Error ", "SQLite error ", StringComparison.Ordinal)}", e);
         }
         if (seed is not null && store._current.Generation == 0)
         {
@@ -124,6 +136,7 @@ public sealed class SqliteWorldStore : IWorldStore
                     ("$before", before?.ToJsonString()), ("$after", after?.ToJsonString())), CultureInfo.InvariantCulture);
                 records.Add(new ChangeRecord(seq, at, actor, change.Action, change.Kind.Name, change.Id, next, before, after));
             }
+            Ledger.AllocationGuard.Check(connection, tx, snapshot.World, world, changes, Placement);
             Execute(connection, tx, "UPDATE meta SET value = $gen WHERE key = 'generation'", ("$gen", next));
             tx.Commit();
             var published = Publish(new WorldSnapshot(world, next));

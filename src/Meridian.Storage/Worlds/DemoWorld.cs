@@ -66,7 +66,7 @@ public static class DemoWorld
     private static DemoFootprint ReadFootprint()
     {
         using var reader = Open("footprint.yaml");
-        var node = YamlJson.Parse(reader.ReadToEnd(), out var error);
+        var node = YamlJson.Parse(reader.ReadToEnd(), WorldDocument.MaxDepth, out var error);
         if (error is not null) throw new InvalidDataException($"footprint.yaml {error.Field}: {error.Message}");
         return node.Deserialize<DemoFootprint>(MeridianJson.Options) ?? throw new InvalidDataException("footprint.yaml is empty");
     }

@@ -60,7 +60,7 @@ public sealed class WorldDocumentTests
     public void YamlExport_QuotesStringsThatWouldReadBackAsOtherTypes()
     {
         var yaml = YamlJson.Write(System.Text.Json.Nodes.JsonNode.Parse("""{"a":"true","b":"12","c":"null","d":"plain text"}"""));
-        var back = YamlJson.Parse(yaml, out var error)!;
+        var back = YamlJson.Parse(yaml, WorldDocument.MaxDepth, out var error)!;
         Assert.Null(error);
         Assert.Equal("true", back["a"]!.GetValue<string>());
         Assert.Equal("12", back["b"]!.GetValue<string>());

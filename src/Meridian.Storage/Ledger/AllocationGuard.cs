@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.Json;
+using Meridian.Core.Lifecycle;
+using Meridian.Core.Model;
+using Meridian.Core.Registry;
+using Meridian.Core.Serialization;
+using Meridian.Core.Validation;
+using Meridian.Placement.Capacity;
+using Meridian.Placement.Model;
+using Meridian.Storage.Changes;
+using Meridian.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Meridian.Storage.Ledger;
+
+/// <summary>Keeps the registry from breaking the ledger, as OpenStack Placement refuses to shrink inventory in use: a
+/// write that deletes a host holding replicas, moves it to another zone or facility, changes its GPU model, shrinks it
+/// below what its replicas hold (or removes a GPU one holds), or closes the facility, zone or region it is in, is
+/// refused with 409 naming the workloads. It runs inside the registry write's transaction, on the allocations as the
+/// database holds them, so a placement committed by another process cannot slip between check and write.</summary>
+internal static class AllocationGuard
+{
+    public static void Check(SqliteConnection c, SqliteTransaction tx, World before, World after, IReadOnlyList<Change> changes, PlacementOptions options)
+    {
+        var hosts = AffectedHosts(before, after, changes);
+        if (hosts.Count == 0) return;
+        var errors = new List<FieldError>();
+        foreach (var hostId in hosts)
+        {
+            var held = Held(c, tx, hostId);
+            if (held.Count == 0) continue;
+            if (Problem(before.Hosts.Find(hostId)!, after, held, options) is { } problem)
+            {
+                var workloads = held.Select(h => h.WorkloadId).Distinct(StringComparer.Ordinal).ToArray();
+                var names = string.Join(", ", workloads.Take(10)) + (workloads.Length > 10 ? $" and {workloads.Length - 10} more" : "");
+                errors.Add(new FieldError($"hosts/{hostId}", $"{problem}; it holds {held.Count} replica(s) of {names}"));
+            }
+            if (errors.Count == 20) break;
+        }
+        if (errors.Count > 0)
+            throw new RegistryException(ProblemKind.Conflict,
+                "the change would take capacity from replicas that hold it; drain or release them first (POST /api/v1/facilities/{id}/drain?apply=true, DELETE /api/v1/workloads/{id})",
+                errors);
+    }
+
+    /// <summary>Hosts whose record changes or is deleted, and hosts under a facility, zone or region that is deleted or closes.</summary>
+    private static SortedSet<string> AffectedHosts(World before, World after, IReadOnlyList<Change> changes)
+    {
+        var hosts = new SortedSet<string>(StringComparer.Ordinal);
+        HashSet<string>? facilities = null, zones = null, regions = null;
+        foreach (var change in changes)
+        {
+            if (change.Before is null) continue;
+            if (change.Kind == Kinds.Hosts)
+            {
+                hosts.Add(change.Id);
+                continue;
+            }
+            var closes = change.After is null || change.After is ILifecycleResource r && LifecycleRules.Current(r.History) == LifecycleStatus.Closed;
+            if (!closes) continue;
+            if (change.Kind == Kinds.Facilities) (facilities ??= []).Add(change.Id);
+            else if (change.Kind == Kinds.Zones) (zones ??= []).Add(change.Id);
+            else if (change.Kind == Kinds.Regions) (regions ??= []).Add(change.Id);
+        }
+        if (facilities is null && zones is null && regions is null) return hosts;
+        foreach (var host in before.Hosts.Values)
+        {
+            var regionId = before.Zones.Find(host.ZoneId)?.RegionId;
+            if (facilities?.Contains(host.FacilityId) == true || zones?.Contains(host.ZoneId) == true || (regionId is not null && regions?.Contains(regionId) == true))
+                hosts.Add(host.Id);
+        }
+        return hosts;
+    }
+
+    /// <summary>Why the host's replicas would no longer hold in <paramref name="after"/>, or null.</summary>
+    private static string? Problem(Host old, World after, IReadOnlyList<(string WorkloadId, Allocation Allocation)> held, PlacementOptions options)
+    {
+        if (after.Hosts.Find(old.Id) is not { } host) return $"host '{old.Id}' would be deleted";
+        if (host.ZoneId != old.ZoneId || host.FacilityId != old.FacilityId) return $"host '{old.Id}' would move to another zone or facility";
+        if (host.GpuModel != old.GpuModel) return $"host '{old.Id}' would change its GPU model";
+        var facility = after.Facilities.Find(host.FacilityId);
+        var zone = after.Zones.Find(host.ZoneId);
+        var region = zone is null ? null : after.Regions.Find(zone.RegionId);
+        foreach (var (kind, resource) in new (string, ILifecycleResource?)[] { ("facility", facility), ("zone", zone), ("region", region) })
+        {
+            if (resource is null) return $"its {kind} would be deleted";
+            if (LifecycleRules.Current(resource.History) == LifecycleStatus.Closed) return $"its {kind} '{resource.Id}' would close";
+        }
+        var spec = new HostSpec(host.Id, host.ZoneId, region!.Id, region.Country, host.Vcpu * 1000, host.MemoryGiB * 1024L, host.Gpus, host.GpuModel,
+            facility!.Ownership, facility.Id);
+        var fleet = new Fleet([spec], options);
+        var state = fleet.Host(host.Id)!;
+        foreach (var (_, a) in held)
+        {
+            if (fleet.Restore(a)) continue;
+            var vcpu = held.Sum(h => (long)h.Allocation.VcpuMilli) / 1000.0;
+            var memory = held.Sum(h => h.Allocation.MemoryMiB) / 1024.0;
+            var gpus = held.SelectMany(h => h.Allocation.Gpus).Select(g => g.Index).Distinct().Order().ToArray();
+            return string.Create(CultureInfo.InvariantCulture,
+                $"host '{host.Id}' would be smaller than its replicas: they hold {vcpu:0.###} vCPU, {memory:0.###} GiB{(gpus.Length > 0 ? $" and GPUs {string.Join(",", gpus)}" : "")}; " +
+                $"it would allocate {state.VcpuCapacity / 1000.0:0.###} vCPU, {state.MemoryCapacity / 1024.0:0.###} GiB and {host.Gpus} GPU(s)");
+        }
+        return null;
+    }
+
+    private static List<(string WorkloadId, Allocation Allocation)> Held(SqliteConnection c, SqliteTransaction tx, string hostId)
+    {
+        var list = new List<(string, Allocation)>();
+        using var cmd = Sql.Command(c, tx, "SELECT workload_id, replica, host_id, zone_id, region_id, vcpu_milli, memory_mib, gpus FROM allocations WHERE host_id = $h ORDER BY workload_id, replica",
+            ("$h", hostId));
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var gpus = JsonSerializer.Deserialize<GpuShare[]>(r.GetString(7), MeridianJson.Options)!;
+            list.Add((r.GetString(0), new Allocation(r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetInt64(6), gpus)));
+        }
+        return list;
+    }
+}
