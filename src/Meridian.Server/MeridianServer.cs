@@ -56,12 +56,16 @@ public static class MeridianServer
         builder.Services.AddHostedService<ActiveHealthChecker>();
         builder.Services.AddHttpForwarder();
         builder.Services.AddRateLimiter(o => ApiLimits.Configure(o, options));
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        builder.Services.AddOpenApi(o =>
         {
-            doc.Info.Title = "Meridian";
-            doc.Info.Description = "The control plane of a multi-region cloud: regions, zones, facilities, hosts, data boundaries and services.";
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info.Title = "Meridian";
+                doc.Info.Description = "The control plane of a multi-region cloud: regions, zones, facilities, hosts, data boundaries and services.";
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer(QueryParameterExtensions.Document);
+        });
 
         var app = builder.Build();
         app.UseGateway();

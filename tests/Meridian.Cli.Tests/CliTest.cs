@@ -1,8 +1,17 @@
+using Meridian.Storage.Sqlite;
+using Meridian.Storage.Worlds;
+using Microsoft.Data.Sqlite;
+
 namespace Meridian.Cli.Tests;
 
-/// <summary>A fresh directory for each test, holding its database and files.</summary>
+/// <summary>A fresh directory for each test, holding a database seeded with the demo world (the CLI refuses a missing
+/// one) and the test's files.</summary>
 public abstract class CliTest : IDisposable
 {
+    private static readonly Lazy<string> Template = new(CreateTemplate);
+
+    protected CliTest() => File.Copy(Template.Value, Db);
+
     protected string Dir { get; } = Directory.CreateTempSubdirectory("meridian-cli-").FullName;
 
     protected string Db => Path.Combine(Dir, "meridian.db");
@@ -10,5 +19,23 @@ public abstract class CliTest : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>One seeded database per test run, checkpointed into its main file so a copy is complete.</summary>
+    private static string CreateTemplate()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("meridian-cli-template-").FullName, "meridian.db");
+        using (SqliteWorldStore.OpenAsync(path, () => DemoWorld.Load()).GetAwaiter().GetResult())
+        {
+        }
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            cmd.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+        return path;
     }
 }

@@ -24,7 +24,22 @@ public static class StrictJson
         {
             throw RegistryException.Malformed(Describe(e));
         }
-        if (Check(node, "") is { } error) throw RegistryException.Malformed(error);
+        catch (InvalidOperationException)
+        {
+            // The duplicate-key check reads every name as a string, which a lone surrogate escape cannot be.
+            throw RegistryException.Malformed(new FieldError("body", "has a field name that is not valid Unicode (a lone surrogate)"));
+        }
+        FieldError? error;
+        try
+        {
+            error = Check(node, "");
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with a lone surrogate escape cannot even be read back as a string.
+            error = new FieldError("body", "has a field name that is not valid Unicode (a lone surrogate)");
+        }
+        if (error is not null) throw RegistryException.Malformed(error);
         return node;
     }
 

@@ -110,6 +110,23 @@ internal sealed class RequestGuard(RequestDelegate next)
 
 internal static class QueryParameterExtensions
 {
+    /// <summary>Lists an operation's query parameters in the OpenAPI document, from the same declaration the guard enforces.</summary>
+    public static Task Document(Microsoft.OpenApi.OpenApiOperation operation, Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context, CancellationToken _)
+    {
+        var names = context.Description.ActionDescriptor.EndpointMetadata.OfType<QueryParameters>().LastOrDefault()?.Names ?? [];
+        foreach (var name in names)
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter
+            {
+                Name = name,
+                In = Microsoft.OpenApi.ParameterLocation.Query,
+                Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String },
+            });
+        }
+        return Task.CompletedTask;
+    }
+
     /// <summary>Declares the query parameters an operation takes; <see cref="RequestGuard"/> refuses any other.</summary>
     public static TBuilder WithQuery<TBuilder>(this TBuilder builder, params string[] names) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new QueryParameters(names));

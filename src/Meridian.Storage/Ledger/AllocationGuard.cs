@@ -25,6 +25,7 @@ internal static class AllocationGuard
         var hosts = AffectedHosts(before, after, changes);
         if (hosts.Count == 0) return;
         var errors = new List<FieldError>();
+        var closing = false;
         foreach (var hostId in hosts)
         {
             var held = Held(c, tx, hostId);
@@ -34,9 +35,11 @@ internal static class AllocationGuard
                 var workloads = held.Select(h => h.WorkloadId).Distinct(StringComparer.Ordinal).ToArray();
                 var names = string.Join(", ", workloads.Take(10)) + (workloads.Length > 10 ? $" and {workloads.Length - 10} more" : "");
                 errors.Add(new FieldError($"hosts/{hostId}", $"{problem}; it holds {held.Count} replica(s) of {names}"));
+                closing |= problem.Contains("would close", StringComparison.Ordinal);
             }
             if (errors.Count == 20) break;
         }
+        if (closing) errors.Insert(0, new FieldError("status", "drain it first: POST /api/v1/facilities/{id}/drain?apply=true moves its replicas"));
         if (errors.Count > 0)
             throw new RegistryException(ProblemKind.Conflict,
                 "the change would take capacity from replicas that hold it; drain or release them first (POST /api/v1/facilities/{id}/drain?apply=true, DELETE /api/v1/workloads/{id})",
