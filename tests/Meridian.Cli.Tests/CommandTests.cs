@@ -112,3 +112,72 @@ public sealed class CommandTests : CliTest
         return (n["created"]!.GetValue<int>(), n["updated"]!.GetValue<int>(), n["deleted"]!.GetValue<int>());
     }
 }
+
+public sealed class DatabaseCommandTests : CliTest
+{
+    [Fact]
+    public async Task ACommandOnAMissingDatabase_IsRefusedNamingThePath_AndCreatesNothing()
+    {
+        var missing = Path.Combine(Dir, "elsewhere.db");
+        var (code, _, error) = await Meridian.RunAsync("regions", "list", "--db", missing);
+        Assert.Equal(1, code);
+        Assert.Contains(missing, error);
+        Assert.False(File.Exists(missing));
+    }
+
+    [Fact]
+    public async Task Init_CreatesADatabaseOnce_SayingSo()
+    {
+        var path = Path.Combine(Dir, "new.db");
+        var first = await Meridian.RunAsync("init", "--db", path);
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains($"created database {path} with the demo world", first.Err);
+        var again = await Meridian.RunAsync("init", "--db", path);
+        Assert.Equal(0, again.ExitCode);
+        Assert.DoesNotContain("created", again.Err);
+        Assert.Equal(0, (await Meridian.RunAsync("regions", "list", "--db", path)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Serve_InAMissingDirectory_IsRefused_NamingIt()
+    {
+        var path = Path.Combine(Dir, "mistyped", "dir", "x.db");
+        var (code, _, error) = await Meridian.RunAsync("serve", "--db", path, "--urls", "http://127.0.0.1:0");
+        Assert.Equal(1, code);
+        Assert.Contains(Path.Combine(Dir, "mistyped", "dir"), error);
+        Assert.False(Directory.Exists(Path.Combine(Dir, "mistyped")));
+    }
+
+    [Fact]
+    public async Task Serve_OnAPortInUse_SaysSoInOneLine()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var (code, _, error) = await Meridian.RunAsync("serve", "--db", Db, "--urls", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, code);
+        Assert.Contains("already in use", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.True(error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length <= 3, error);
+    }
+
+    [Fact]
+    public async Task AnError_IsPrintedOnce()
+    {
+        var (code, _, error) = await Meridian.RunAsync("place", "--db", Db);
+        Assert.Equal(1, code);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(error, "is required"));
+    }
+
+    [Fact]
+    public async Task DrainWithoutApply_ChangesNothing()
+    {
+        var before = await File.ReadAllBytesAsync(Db);
+        var (code, output, error) = await Meridian.RunAsync("drain", "lon1", "--db", Db);
+        Assert.True(code is 0 or 3, error);
+        Assert.Contains("would move", output);
+        var (_, facilities, _) = await Meridian.RunAsync("regions", "list", "--country", "GB", "--json", "--db", Db);
+        Assert.Contains("Live", facilities);
+        Assert.Equal(before.Length, (await File.ReadAllBytesAsync(Db)).Length);
+    }
+}

@@ -84,9 +84,13 @@ internal static class CommonOptions
     public static void Error(string message, IReadOnlyList<FieldError> errors)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });
-        // A single field error is often the message itself ("tenant: is required"): say it once.
-        var details = errors.Where(e => message != $"{e.Field}: {e.Message}" && message != e.Message).ToArray();
+        // A single field error is often the message itself ("tenant: is required"): say it once, with its field.
+        if (errors.Count == 1 && (message == errors[0].Message || message == $"{errors[0].Field}: {errors[0].Message}"))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] [yellow]{errors[0].Field}[/]: {errors[0].Message}");
+            return;
+        }
         console.MarkupLineInterpolated($"[red]error:[/] {message}");
-        foreach (var e in details) console.MarkupLineInterpolated($"  [yellow]{e.Field}[/]: {e.Message}");
+        foreach (var e in errors) console.MarkupLineInterpolated($"  [yellow]{e.Field}[/]: {e.Message}");
     }
 }
