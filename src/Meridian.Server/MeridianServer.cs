@@ -35,8 +35,9 @@ public static class MeridianServer
         // YARP logs every proxied request at Information: far too costly for the gateway's hot path.
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
-        // A failed start (a port in use) is thrown to the caller, which says it in one line; the host's own log of it is a stack trace.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        // A failed start (a port in use) is thrown to the caller, which says it in one line; the host's own Error log of it
+        // is a stack trace. Critical stays: a faulted background service that stops the host is still logged.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         // Logs go to standard error, so `meridian ... --json` output on standard output stays clean.
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton(options);
