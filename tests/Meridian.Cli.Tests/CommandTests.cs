@@ -181,3 +181,21 @@ public sealed class DatabaseCommandTests : CliTest
         Assert.Equal(before.Length, (await File.ReadAllBytesAsync(Db)).Length);
     }
 }
+
+public sealed class DatabaseOptionTests : CliTest
+{
+    [Theory]
+    [InlineData("init")]
+    [InlineData("serve")]
+    [InlineData("regions", "list")]
+    public async Task AnEmptyOrDirectoryDb_IsRefusedInOneLine(params string[] command)
+    {
+        foreach (var db in new[] { "", Dir })
+        {
+            var (code, _, error) = await Meridian.RunAsync([.. command, "--db", db]);
+            Assert.NotEqual(0, code);
+            Assert.Contains("--db", error);
+            Assert.DoesNotContain("   at ", error);
+        }
+    }
+}

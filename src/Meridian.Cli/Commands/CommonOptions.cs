@@ -9,11 +9,21 @@ namespace Meridian.Cli.Commands;
 /// <summary>Options and plumbing shared by the commands that work on a database directly.</summary>
 internal static class CommonOptions
 {
-    public static Option<string> Database() => new("--db")
+    public static Option<string> Database()
     {
-        Description = "SQLite database file (it must exist: 'meridian serve' or 'meridian init' creates one)",
-        DefaultValueFactory = _ => "meridian.db",
-    };
+        var option = new Option<string>("--db")
+        {
+            Description = "SQLite database file (it must exist: 'meridian serve' or 'meridian init' creates one)",
+            DefaultValueFactory = _ => "meridian.db",
+        };
+        option.Validators.Add(r =>
+        {
+            var path = r.GetValueOrDefault<string>();
+            if (string.IsNullOrWhiteSpace(path)) r.AddError("--db must name a database file");
+            else if (Directory.Exists(path)) r.AddError($"--db {Path.GetFullPath(path)} is a directory; name a database file in it");
+        });
+        return option;
+    }
 
     public static Option<bool> Json() => new("--json") { Description = "Write JSON for scripts instead of a table" };
 
