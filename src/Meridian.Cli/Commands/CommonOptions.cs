@@ -40,14 +40,17 @@ internal static class CommonOptions
     /// missing; says which in one line on standard error. The directory must exist.</summary>
     public static async Task<SqliteWorldStore> OpenOrCreateAsync(string path, bool empty, CancellationToken ct)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        var created = !File.Exists(full);
+        var created = !File.Exists(path);
         var store = await SqliteWorldStore.OpenAsync(path, empty ? null : () => DemoWorld.Load(), cancellationToken: ct);
-        System.Console.Error.WriteLine(created
-            ? $"meridian: created database {full}{(empty ? " (empty)" : " with the demo world")}"
-            : $"meridian: database {full} (generation {store.Current.Generation})");
+        SayDatabase(path, created, empty);
         return store;
     }
+
+    /// <summary>The one line that says which database a command created or opened.</summary>
+    public static void SayDatabase(string path, bool created, bool empty = false) =>
+        System.Console.Error.WriteLine(created
+            ? $"meridian: created database {System.IO.Path.GetFullPath(path)}{(empty ? " (empty)" : " with the demo world")}"
+            : $"meridian: database {System.IO.Path.GetFullPath(path)}");
 
     /// <summary>Runs a command body; a refused request prints its problems to standard error and exits 1.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)

@@ -18,10 +18,9 @@ internal static class ServeCommand
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
             var options = new ServerOptions { DatabasePath = parse.GetValue(db)!, Urls = parse.GetValue(urls)! };
-            var path = Path.GetFullPath(options.DatabasePath);
-            var created = !File.Exists(path);
+            var created = !File.Exists(options.DatabasePath);
             var app = await MeridianServer.BuildAsync(options);
-            Console.Error.WriteLine(created ? $"meridian: created database {path} with the demo world" : $"meridian: database {path}");
+            CommonOptions.SayDatabase(options.DatabasePath, created);
             try
             {
                 await app.StartAsync(ct);

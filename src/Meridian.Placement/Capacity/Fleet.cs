@@ -71,8 +71,7 @@ public sealed class Fleet
             if (facility is null || zone is null || region is null) continue;
             var statuses = new[] { facility.History, zone.History, region.History }.Select(h => LifecycleRules.StatusOn(h, date)).ToArray();
             if (!statuses.All(s => s is { } v && LifecycleRules.InService.Contains(v))) continue;
-            specs.Add(new HostSpec(host.Id, zone.Id, region.Id, region.Country, host.Vcpu * 1000, host.MemoryGiB * 1024L,
-                host.Gpus, host.GpuModel, facility.Ownership, facility.Id, Schedulable: statuses.All(s => s == LifecycleStatus.Live)));
+            specs.Add(HostSpec.Of(host, region, facility, schedulable: statuses.All(s => s == LifecycleStatus.Live)));
         }
         var boundaries = world.Boundaries.Values.ToDictionary(b => b.Id, b => (IReadOnlySet<string>)b.Countries.ToHashSet(), StringComparer.OrdinalIgnoreCase);
         return new Fleet(specs, options, boundaries);

@@ -3,7 +3,6 @@ using Meridian.Core.Registry;
 using Meridian.Server.Http;
 using Meridian.Core.Validation;
 using Meridian.Storage;
-using Meridian.Storage.Ledger;
 using Meridian.Storage.Registry;
 
 namespace Meridian.Server.Apis;

@@ -89,9 +89,7 @@ internal static class AllocationGuard
             if (resource is null) return $"its {kind} would be deleted";
             if (LifecycleRules.Current(resource.History) == LifecycleStatus.Closed) return $"its {kind} '{resource.Id}' would close";
         }
-        var spec = new HostSpec(host.Id, host.ZoneId, region!.Id, region.Country, host.Vcpu * 1000, host.MemoryGiB * 1024L, host.Gpus, host.GpuModel,
-            facility!.Ownership, facility.Id);
-        var fleet = new Fleet([spec], options);
+        var fleet = new Fleet([HostSpec.Of(host, region!, facility!)], options);
         var state = fleet.Host(host.Id)!;
         foreach (var (_, a) in held)
         {
