@@ -6,6 +6,10 @@ using Meridian.Steering.Health;
 using Meridian.Server.Hosting;
 using Meridian.Server.Http;
 using Meridian.Server.Pages;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
 using Meridian.Storage;
 using Meridian.Storage.Ledger;
 using Meridian.Storage.Sqlite;
@@ -21,6 +25,10 @@ public static class MeridianServer
         var store = await SqliteWorldStore.OpenAsync(options.DatabasePath, options.SeedDemoWorld ? () => DemoWorld.Load() : null, time);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [], ApplicationName = typeof(MeridianServer).Assembly.GetName().Name });
+        var security = options.Security;
+        builder.Configuration.GetSection("Meridian:Security").Bind(security);
+        var tokens = new SqliteTokenStore(store, TokenKey.LoadOrCreate(security.TokenKeyFile ?? TokenKey.DefaultPath(options.DatabasePath)), time);
+        var adminTokenFile = await FirstAdminToken.EnsureAsync(tokens, security.AdminTokenFile ?? FirstAdminToken.DefaultPath(options.DatabasePath));
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -42,7 +50,25 @@ public static class MeridianServer
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IWorldStore>(store);
+        builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(new SqliteLedger(store, time, options.Placement));
+        builder.Services.AddSingleton(security);
+        builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton(new StartupNotes(adminTokenFile));
+        builder.Services.AddSingleton<RefusalLog>();
+        builder.Services.AddSingleton<EndpointPolicy>();
+        builder.Services.AddSingleton<IpCountries>();
+        builder.Services.AddSingleton<ClientLocator>();
+        Authentication.Configure(builder.Services, security);
+        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var network in ClientLocator.TrustedNetworks(security.TrustedProxies)) o.KnownIPNetworks.Add(network);
+        });
+        if (security.CorsOrigins.Count > 0)
+            builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins([.. security.CorsOrigins]).AllowAnyMethod().WithHeaders("Authorization", "Content-Type", "If-Match").WithExposedHeaders("ETag", "Location")));
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddHostedService<WorldRefresher>();
         var latency = new LatencyModelOptions();
@@ -53,7 +79,9 @@ public static class MeridianServer
         builder.Services.AddSingleton<RouterCache>();
         builder.Services.AddSingleton(new Meridian.Storage.Plans.SqlitePlanStore(store));
         builder.Services.AddSingleton<Planning.PlanJobs>();
-        builder.Services.AddHttpClient("health");
+        // Probes connect only where the endpoint policy allows, and do not follow redirects somewhere else.
+        builder.Services.AddHttpClient("health").ConfigurePrimaryHttpMessageHandler(services =>
+            new SocketsHttpHandler { ConnectCallback = services.GetRequiredService<EndpointPolicy>().ConnectAsync, AllowAutoRedirect = false, UseProxy = false });
         builder.Services.AddHostedService<ActiveHealthChecker>();
         builder.Services.AddHttpForwarder();
         builder.Services.AddRateLimiter(o => ApiLimits.Configure(o, options));
@@ -66,9 +94,18 @@ public static class MeridianServer
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(QueryParameterExtensions.Document);
+            o.AddDocumentTransformer(Authentication.DocumentScheme);
+            o.AddOperationTransformer(Authentication.DocumentRoles);
         });
 
         var app = builder.Build();
+        // The connection's own address, before a trusted proxy's X-Forwarded-For replaces it.
+        app.Use((http, next) =>
+        {
+            http.Items[ClientLocator.PeerItem] = http.Connection.RemoteIpAddress;
+            return next(http);
+        });
+        app.UseForwardedHeaders();
         app.UseGateway();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseStatusCodePages(async ctx =>
@@ -80,16 +117,21 @@ public static class MeridianServer
         });
         app.UseRouting();
         app.UseMiddleware<RequestGuard>();
-        app.UseRateLimiter();
-        app.MapOpenApi();
+        // Swagger UI is static files; it asks for a token (Authorize) before it calls the API.
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint("/openapi/v1.json", "Meridian v1");
             o.RoutePrefix = "swagger";
             o.DocumentTitle = "Meridian API";
         });
+        if (security.CorsOrigins.Count > 0) app.UseCors();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        // The API's description is public (Meridian is open source); what it describes is not.
+        app.MapOpenApi().AllowAnonymous();
         app.MapGet("/healthz", (IWorldStore s) => Results.Json(new { status = "ok", generation = s.Current.Generation }))
-            .WithTags("health").WithSummary("Liveness and the world generation this process serves");
+            .WithTags("health").WithSummary("Liveness and the world generation this process serves").AllowAnonymous();
         app.MapHomePage("/footprint");
         if (ConsoleFiles.Available) app.MapConsole();
         else app.MapHomePage("/");
@@ -99,6 +141,9 @@ public static class MeridianServer
         app.MapWorkloads(options);
         app.MapSteering();
         app.MapPlans(options);
+        app.MapTokens(options);
+        app.MapTenants(options);
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<EndpointPolicy>().Listening(app.Urls));
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return app;
     }

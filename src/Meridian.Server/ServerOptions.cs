@@ -33,6 +33,9 @@ public sealed record ServerOptions
     /// <summary>API requests that may wait for a turn; past it, 503 with Retry-After. Default 1024.</summary>
     public int MaxQueuedRequests { get; init; } = 1024;
 
+    /// <summary>Tokens, roles' limits, trusted proxies, allowed endpoint hosts, OIDC. Bound from Meridian:Security too.</summary>
+    public Security.SecurityOptions Security { get; init; } = new();
+
     /// <summary>Largest world document accepted for import. Default 64 MiB. Imports run one at a time.</summary>
     public long MaxImportBodyBytes { get; init; } = 64L * 1024 * 1024;
 }

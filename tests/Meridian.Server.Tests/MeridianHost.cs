@@ -16,17 +16,64 @@ public sealed class MeridianHost : IAsyncDisposable
     private WebApplication? _app;
 
     public string DatabasePath => Path.Combine(_dir, "meridian.db");
+
+    /// <summary>A client that sends the first admin token, which the server wrote beside the database on its first start.</summary>
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>A client without a token.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public string AdminToken { get; private set; } = "";
+
+    public Uri BaseAddress => Http.BaseAddress!;
 
     public static async Task<MeridianHost> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
     {
         var host = new MeridianHost();
-        var options = new ServerOptions { DatabasePath = host.DatabasePath, Urls = "http://127.0.0.1:0", RefreshInterval = TimeSpan.FromMilliseconds(100) };
+        var options = new ServerOptions
+        {
+            DatabasePath = host.DatabasePath, Urls = "http://127.0.0.1:0", RefreshInterval = TimeSpan.FromMilliseconds(100),
+            // The tests' backends and clients are on loopback: trust it as a proxy, allow it as an endpoint, and do not let
+            // the rate limits (tested on their own) cut the fuzz and load tests short.
+            Security = new Security.SecurityOptions
+            {
+                TrustedProxies = ["127.0.0.1", "::1"], AllowedEndpointHosts = ["127.0.0.1", "localhost"],
+                TokenRequestsPerMinute = 1_000_000, AddressRequestsPerMinute = 1_000_000,
+            },
+        };
         options = configure?.Invoke(options) ?? options;
         host._app = await MeridianServer.BuildAsync(options, time: new FixedTime(Today));
         await host._app.StartAsync();
-        host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()) };
+        host.AdminToken = (await File.ReadAllTextAsync(Path.ChangeExtension(options.DatabasePath, ".admin-token"))).Trim();
+        host.Http = host.Client(host.AdminToken);
+        host.Anonymous = host.Client(null);
+        // Most tests place workloads for tenant "acme"; a tenant must exist before its workloads do.
+        if ((await host.Http.GetAsync("/api/v1/tenants/acme")).StatusCode == System.Net.HttpStatusCode.NotFound) await host.TenantAsync("acme");
         return host;
+    }
+
+    /// <summary>A client sending <paramref name="token"/> (none when null).</summary>
+    public HttpClient Client(string? token)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(_app!.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Creates a token through the API and returns its secret.</summary>
+    public async Task<string> TokenAsync(string role, string? tenant = null, string? name = null)
+    {
+        var body = new JsonObject { ["name"] = name ?? $"{role}-{Guid.NewGuid():N}"[..20], ["role"] = role, ["tenant"] = tenant };
+        var response = await Http.PostAsJsonAsync("/api/v1/tokens", body);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"create token: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+    }
+
+    /// <summary>Creates a tenant (with optional quotas) through the API.</summary>
+    public async Task TenantAsync(string id, JsonObject? quota = null)
+    {
+        var response = await Http.PostAsJsonAsync("/api/v1/tenants", new JsonObject { ["id"] = id, ["quota"] = quota });
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"create tenant: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     public async Task<JsonObject> GetJsonAsync(string url)
@@ -54,6 +101,7 @@ public sealed class MeridianHost : IAsyncDisposable
     public async Task StopServerAsync()
     {
         Http.Dispose();
+        Anonymous.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Meridian.Server;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Meridian.Cli.Commands;
@@ -29,6 +30,9 @@ internal static class ServeCommand
             {
                 throw new IOException($"cannot listen on {options.Urls}: the address is already in use (is another server running?)");
             }
+            if (app.Services.GetRequiredService<Meridian.Server.Security.StartupNotes>().AdminTokenFile is { } tokenFile)
+                Console.Error.WriteLine($"meridian: no admin token existed; one was written to {tokenFile} (readable only by you). " +
+                                        "Log in to the console with it, or send it as 'Authorization: Bearer <token>'.");
             Console.Error.WriteLine($"meridian: serving the API and console on {string.Join(", ", app.Urls)}");
             await app.WaitForShutdownAsync(ct);
             return 0;

@@ -14,6 +14,8 @@ public enum ProblemKind
     StaleVersion,
     /// <summary>A bounded queue or slot is full; the client should retry later (503 with Retry-After).</summary>
     Busy,
+    /// <summary>The caller is known but its role or tenant does not allow this (403).</summary>
+    Forbidden,
 }
 
 /// <summary>A refused registry request; nothing was written.</summary>

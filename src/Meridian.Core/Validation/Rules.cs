@@ -160,6 +160,7 @@ public static partial class Rules
     {
         if (string.IsNullOrWhiteSpace(value)) yield return new(field, "must not be empty");
         else if (value.Length > 200) yield return new(field, "is longer than 200 characters");
+        else if (SafeText.Problem(value) is { } problem) yield return new(field, problem);
     }
 
     private static IEnumerable<FieldError> Country(string field, string value)

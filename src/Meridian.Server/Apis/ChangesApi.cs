@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Meridian.Core.Registry;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
 using Meridian.Storage;
 using Meridian.Storage.Changes;
 
@@ -21,7 +23,9 @@ internal static class ChangesApi
                     if (key is not ("kind" or "id" or "limit" or "cursor"))
                         throw Problems.BadQuery(key, "is not a filter of changes; use kind, id, limit, cursor");
                 }
-                string[] kinds = [.. Kinds.All.Select(x => x.Name), "workloads"];
+                string[] kinds = [.. Kinds.All.Select(x => x.Name), "workloads", "tenants", "health", "tokens", "auth"];
+                // Token and authentication entries are for admins, as tokens are.
+                var admin = Caller.Of(http).Role == Role.Admin;
                 var kind = q["kind"].ToString() is { Length: > 0 } k
                     ? kinds.Contains(k) ? k : throw Problems.BadQuery("kind", $"'{k}' is not one of {string.Join(", ", kinds)}")
                     : null;
@@ -32,7 +36,7 @@ internal static class ChangesApi
                 var id = q["id"].ToString() is { Length: > 0 } i ? i : null;
 
                 // One more than asked tells whether there is a next page.
-                var rows = await store.ChangesAsync(new ChangeQuery(kind, id, before, limit + 1), http.RequestAborted);
+                var rows = await store.ChangesAsync(new ChangeQuery(kind, id, before, limit + 1, ExcludeKinds: admin ? [] : ["tokens", "auth"]), http.RequestAborted);
                 var page = rows.Take(limit).ToArray();
                 var body = new JsonObject
                 {
@@ -44,7 +48,7 @@ internal static class ChangesApi
             .WithTags("changes").WithName("list-changes")
             .WithSummary("The change log: who changed what and when, with the resource before and after")
             .WithDescription("Filters: kind, id. Newest first; pages with limit and cursor.")
-            .Produces<JsonObject>().WithQuery("kind", "id", "limit", "cursor");
+            .Produces<JsonObject>().WithQuery("kind", "id", "limit", "cursor").Allow(Role.Viewer);
     }
 
     private static JsonNode ToJson(ChangeRecord r) => new JsonObject

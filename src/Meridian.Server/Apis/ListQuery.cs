@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Meridian.Core.Registry;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
 
 namespace Meridian.Server.Apis;
 

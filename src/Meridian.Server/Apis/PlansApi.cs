@@ -8,6 +8,8 @@ using Meridian.Core.Validation;
 using Meridian.Planning.Expansion;
 using Meridian.Planning.Instances;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
 using Meridian.Server.Planning;
 using Meridian.Storage;
 
@@ -61,7 +63,7 @@ internal static class PlansApi
                              "ownership: Either|Owned|Colocation, boundary, residency: Strict|Global, date (default today), candidateMinPopulation, " +
                              "candidates: [{name, country, location: {latitude, longitude}}], timeLimitSeconds, greedy, costs: {owned: {fixedCost, capacityPeople, unitCostPerMillion}, colocation: {...}}, cellDegrees, countryWeights: {DE: 2}}. " +
                              "202 with the plan and a Location to poll; 400/422 naming the field, before any work starts.")
-            .Accepts<PlanBody>("application/json").Produces<JsonObject>(202).ProducesProblem(400).ProducesProblem(422);
+            .Accepts<PlanBody>("application/json").Produces<JsonObject>(202).ProducesProblem(400).ProducesProblem(422).Allow(Role.Operator);
 
         group.MapGet("/", (HttpContext http, PlanJobs jobs) =>
             {
@@ -84,13 +86,13 @@ internal static class PlansApi
                 });
             })
             .WithName("list-plans").WithSummary("List plans, newest last, without their results (filter: status; pages with limit and cursor)")
-            .WithQuery("status", "limit", "cursor");
+            .WithQuery("status", "limit", "cursor").Allow(Role.Viewer);
 
         group.MapGet("/{id}", (string id, PlanJobs jobs) => Json(View(jobs.Find(id) ?? throw RegistryException.NotFound("plan", id))))
-            .WithName("get-plan").WithSummary("A plan: status, stage and progress (0 to 1), and its result once it has succeeded").ProducesProblem(404);
+            .WithName("get-plan").WithSummary("A plan: status, stage and progress (0 to 1), and its result once it has succeeded").ProducesProblem(404).Allow(Role.Viewer);
 
         group.MapDelete("/{id}", (string id, PlanJobs jobs) => jobs.Remove(id) ? Results.NoContent() : throw RegistryException.NotFound("plan", id))
-            .WithName("delete-plan").WithSummary("Cancel a plan that is queued or running, and forget it").Produces(204).ProducesProblem(404);
+            .WithName("delete-plan").WithSummary("Cancel a plan that is queued or running, and forget it").Produces(204).ProducesProblem(404).Allow(Role.Operator);
     }
 
     private static Func<IProgress<PlanProgress>, CancellationToken, JsonNode> Work<T>(PreparedPlan<T> plan, LatencyModel latency) =>

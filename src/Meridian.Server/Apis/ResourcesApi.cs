@@ -5,6 +5,8 @@ using Meridian.Core.Registry;
 using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
 using Meridian.Storage;
 using Meridian.Storage.Registry;
 
@@ -19,49 +21,58 @@ internal static class ResourcesApi
         {
             var group = app.MapGroup($"/api/v1/{kind.Name}").WithTags(kind.Name);
             var filters = string.Join(", ", ResourceFilter.FiltersOf(kind));
+            // Service endpoints aim the gateway and the health checker: only admins set them.
+            var writers = kind.Name == "services" ? Role.Admin : Role.Operator;
 
             group.MapGet("/", (HttpContext http, IWorldStore store, TimeProvider time) => List(kind, http, store, time))
                 .WithName($"list-{kind.Name}").WithSummary($"List {kind.Name}")
                 .WithDescription($"Filters: {filters}. Pages with limit (1-{ListQuery.MaxLimit}, default {ListQuery.DefaultLimit}) and cursor; " +
                                  "the answer is {\"items\": [...], \"next\": URL or null}. With asOf=YYYY-MM-DD, resources that existed on that date with their status then; " +
                                  "without status, asOf shows the footprint in service (Live, Draining); status=any shows all.")
-                .Produces<JsonObject>().WithQuery([.. ResourceFilter.FiltersOf(kind), "limit", "cursor"]);
+                .Produces<JsonObject>().WithQuery([.. ResourceFilter.FiltersOf(kind), "limit", "cursor"]).Allow(Role.Viewer);
 
             group.MapGet("/{id}", (string id, HttpContext http, IWorldStore store, TimeProvider time) => Get(kind, id, http, store, time))
                 .WithName($"get-{kind.Singular}").WithSummary($"Get one {kind.Singular}; its ETag is its version")
-                .Produces(200, kind.Type).ProducesProblem(404).WithQuery("asOf");
+                .Produces(200, kind.Type).ProducesProblem(404).WithQuery("asOf").Allow(Role.Viewer);
 
-            group.MapPost("/", async (HttpContext http, IWorldStore store, TimeProvider time) =>
+            group.MapPost("/", async (HttpContext http, IWorldStore store, TimeProvider time, EndpointPolicy endpoints) =>
                 {
                     var body = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
                     var item = ReadNew(kind, body, Today(time));
-                    var result = await store.WriteAsync(Actor.Of(http), RegistryCommands.Create(kind, item), http.RequestAborted);
+                    CheckEndpoints(item, endpoints);
+                    var result = await store.WriteAsync(Caller.ActorOf(http), RegistryCommands.Create(kind, item), http.RequestAborted);
                     return Written(kind, item.Id, result.Snapshot, http, time, created: true);
                 })
                 .WithName($"create-{kind.Singular}").WithSummary($"Create a {kind.Singular}")
-                .Accepts(kind.Type, "application/json").Produces(201, kind.Type).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422);
+                .Accepts(kind.Type, "application/json").Produces(201, kind.Type).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422).Allow(writers);
 
-            group.MapPatch("/{id}", async (string id, HttpContext http, IWorldStore store, TimeProvider time) =>
+            group.MapPatch("/{id}", async (string id, HttpContext http, IWorldStore store, TimeProvider time, EndpointPolicy endpoints) =>
                 {
                     var patch = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
-                    var result = await store.WriteAsync(Actor.Of(http),
-                        RegistryCommands.Update(kind, id, ETags.IfMatch(http.Request), current => Patched(kind, current, patch)), http.RequestAborted);
+                    var result = await store.WriteAsync(Caller.ActorOf(http),
+                        RegistryCommands.Update(kind, id, ETags.IfMatch(http.Request), current => CheckEndpoints(Patched(kind, current, patch), endpoints)), http.RequestAborted);
                     return Written(kind, id, result.Snapshot, http, time, created: false);
                 })
                 .WithName($"patch-{kind.Singular}").WithSummary($"Change fields of a {kind.Singular} (JSON Merge Patch; If-Match with its ETag)")
                 .Accepts<JsonObject>("application/merge-patch+json", "application/json").Produces(200, kind.Type)
-                .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(422);
+                .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(422).Allow(writers);
 
             group.MapDelete("/{id}", async (string id, HttpContext http, IWorldStore store) =>
                 {
-                    await store.WriteAsync(Actor.Of(http), RegistryCommands.Delete(kind, id, ETags.IfMatch(http.Request)), http.RequestAborted);
+                    await store.WriteAsync(Caller.ActorOf(http), RegistryCommands.Delete(kind, id, ETags.IfMatch(http.Request)), http.RequestAborted);
                     return Results.NoContent();
                 })
                 .WithName($"delete-{kind.Singular}").WithSummary($"Delete a {kind.Singular} that nothing refers to")
-                .Produces(204).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
+                .Produces(204).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).Allow(writers);
 
             if (kind.HasLifecycle) group.MapTransitions(kind, options);
         }
+    }
+
+    private static IResource CheckEndpoints(IResource item, EndpointPolicy policy)
+    {
+        if (item is Service service && policy.Check(service) is { Count: > 0 } errors) throw RegistryException.Invalid(errors);
+        return item;
     }
 
     internal static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);

@@ -4,6 +4,8 @@ using Meridian.Core.Registry;
 using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
 using Meridian.Server.Steering;
 using Meridian.Steering.Health;
 using Meridian.Steering.Routing;
@@ -16,7 +18,7 @@ internal static class RouteApi
 {
     public static void MapSteering(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/route", (HttpContext http, RouterCache routers, HealthBoard health) =>
+        app.MapGet("/api/v1/route", (HttpContext http, RouterCache routers, HealthBoard health, ClientLocator locator) =>
             {
                 var q = http.Request.Query;
                 foreach (var key in q.Keys)
@@ -25,36 +27,45 @@ internal static class RouteApi
                 }
                 var router = routers.Current;
                 var service = ServiceOf(router, q["service"].ToString());
-                var client = ClientLocations.Parse(q["lat"], q["lon"], q["country"]);
+                var (client, source) = locator.Locate(http, q["lat"], q["lon"], q["country"]);
                 var policy = PolicyOf(q["policy"].ToString());
                 var decision = router.Route(service, client, policy, health);
                 if (!decision.Routed) return Unroutable(decision, http);
-                return Results.Text(ToJson(decision).ToJsonString(MeridianJson.Options), "application/json");
+                var body = ToJson(decision);
+                body["country"] = client.Country;
+                body["countrySource"] = source;
+                return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
             })
             .WithTags("steering").WithName("route")
             .WithSummary("The region that serves a client for a service: lowest estimated RTT among the live, healthy regions the residency policy allows")
             .WithDescription("Parameters: service, lat, lon, country (ISO alpha-2), policy (strict|preferred|global; default: the service's). " +
-                             "503 with the exclusions when no region may serve.")
-            .WithQuery("service", "lat", "lon", "country", "policy");
+                             "The country is taken from the caller's address unless the caller is an operator or admin (then country is honoured) " +
+                             "or a trusted proxy sets X-Client-Country; countrySource in the answer says which. 503 with the exclusions when no region may serve.")
+            .WithQuery("service", "lat", "lon", "country", "policy").Allow(Role.Viewer);
 
         app.MapGet("/api/v1/health", (HealthBoard health) =>
                 Results.Text(new JsonObject { ["items"] = System.Text.Json.JsonSerializer.SerializeToNode(health.Snapshot(), MeridianJson.Options) }.ToJsonString(MeridianJson.Options), "application/json"))
-            .WithTags("steering").WithName("list-health").WithSummary("Health of every (service, region) that has been checked, failed or set by an operator");
+            .WithTags("steering").WithName("list-health").WithSummary("Health of every (service, region) that has been checked, failed or set by an operator")
+            .Allow(Role.Viewer);
 
-        app.MapPut("/api/v1/health/{service}/{region}", async (string service, string region, HttpContext http, HealthBoard health, IWorldStore store, ServerOptions options) =>
+        app.MapPut("/api/v1/health/{service}/{region}", async (string service, string region, HttpContext http, HealthBoard health, IWorldStore store, Storage.Sqlite.SqliteWorldStore log, ServerOptions options, TimeProvider time) =>
             {
                 var world = store.Current.World;
                 if (!world.Services.Contains(service)) throw RegistryException.NotFound("service", service);
                 if (!world.Regions.Contains(region)) throw RegistryException.NotFound("region", region);
                 var body = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
                 var request = (HealthRequest)RequestBody.Deserialize(body, typeof(HealthRequest));
+                var actor = Caller.ActorOf(http);
+                var before = health.Snapshot().FirstOrDefault(h => h.Service == service && h.Region == region);
                 health.SetOperator(service, region, request.State);
                 var entry = health.Snapshot().First(h => h.Service == service && h.Region == region);
+                // Overrides move users between regions: they are recorded like any other change.
+                Audit.Record(log, time.GetUtcNow(), actor, "override", "health", $"{service}/{region}", before, entry);
                 return Results.Text(System.Text.Json.JsonSerializer.Serialize(entry, MeridianJson.Options), "application/json");
             })
             .WithTags("steering").WithName("set-health")
             .WithSummary("Mark a region's service Down or Up by hand, or give it back to the checks (Auto)")
-            .Accepts<HealthRequest>("application/json");
+            .Accepts<HealthRequest>("application/json").Allow(Role.Operator);
     }
 
     public sealed record HealthRequest(OperatorState State);

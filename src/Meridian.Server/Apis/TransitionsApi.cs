@@ -1,6 +1,8 @@
 using Meridian.Core.Model;
 using Meridian.Core.Registry;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
 using Meridian.Core.Validation;
 using Meridian.Storage;
 using Meridian.Storage.Registry;
@@ -20,7 +22,7 @@ internal static class TransitionsApi
                 var body = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
                 var request = (TransitionRequest)RequestBody.Deserialize(body, typeof(TransitionRequest));
                 var next = new LifecycleEvent(request.Status, request.On ?? ResourcesApi.Today(time), request.Estimated, request.Note);
-                var result = await store.WriteAsync(Actor.Of(http), RegistryCommands.Transition(kind, id, next, ETags.IfMatch(http.Request)), http.RequestAborted);
+                var result = await store.WriteAsync(Caller.ActorOf(http), RegistryCommands.Transition(kind, id, next, ETags.IfMatch(http.Request)), http.RequestAborted);
                 return ResourcesApi.Written(kind, id, result.Snapshot, http, time, created: false);
             })
             .WithName($"transition-{kind.Singular}")
@@ -28,6 +30,6 @@ internal static class TransitionsApi
             .WithDescription("Allowed moves: Planned -> UnderConstruction | Live | Closed; UnderConstruction -> Live | Closed; " +
                              "Live -> Draining; Draining -> Live | Closed. Anything else is 409.")
             .Accepts<TransitionRequest>("application/json").Produces(200, kind.Type)
-            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).Allow(Role.Operator);
     }
 }

@@ -4,6 +4,8 @@ using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
 using Meridian.Placement.Model;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
 using Meridian.Storage;
 using Meridian.Storage.Ledger;
 
@@ -20,7 +22,10 @@ internal static class WorkloadsApi
             {
                 var body = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
                 var spec = (WorkloadSpec)RequestBody.Deserialize(body, typeof(WorkloadSpec));
-                var workload = await ledger.PlaceAsync(spec, Actor.Of(http), http.RequestAborted);
+                var caller = Caller.Of(http);
+                if (caller.Role == Role.Member && spec.Tenant != caller.Tenant)
+                    throw new RegistryException(ProblemKind.Forbidden, $"a member of tenant '{caller.Tenant}' places workloads only in it", [new("tenant", $"is not '{caller.Tenant}'")]);
+                var workload = await ledger.PlaceAsync(spec, Caller.ActorOf(http), http.RequestAborted);
                 http.Response.Headers.Location = $"/api/v1/workloads/{workload.Id}";
                 return Results.Text(WorkloadViews.Of(workload).ToJsonString(MeridianJson.Options), "application/json", statusCode: 201);
             })
@@ -28,7 +33,8 @@ internal static class WorkloadsApi
             .WithDescription("Body: {tenant, name, replicas, resources: {vcpu, memoryGiB, gpus, gpuShare}, constraints: {regions, countries, boundary, " +
                              "spread: {minZones, maxSkew}, distinctHosts, ownership, gpuModels}, strategy: Spread|Pack}. 201 with the allocations; " +
                              "422 naming the constraint that cannot be met, how much is missing and where.")
-            .Accepts<WorkloadSpec>("application/json").Produces<JsonObject>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422);
+            .Accepts<WorkloadSpec>("application/json").Produces<JsonObject>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422)
+            .Allow(Role.Member, Role.Admin);
 
         group.MapGet("/", async (HttpContext http, SqliteLedger ledger) =>
             {
@@ -40,8 +46,9 @@ internal static class WorkloadsApi
                 var limit = q["limit"].ToString() is { Length: > 0 } l ? ListQuery.ParseLimit(l) : ListQuery.DefaultLimit;
                 var after = q["cursor"].ToString() is { Length: > 0 } c ? c : null;
                 var tenant = q["tenant"].ToString() is { Length: > 0 } t ? t : null;
+                var member = Caller.Of(http) is { Role: Role.Member } m ? m.Tenant : null;
                 var all = (await ledger.ListAsync(http.RequestAborted))
-                    .Where(w => (tenant is null || w.Spec.Tenant == tenant) && (after is null || string.CompareOrdinal(w.Id, after) > 0)).ToArray();
+                    .Where(w => (tenant is null || w.Spec.Tenant == tenant) && (member is null || w.Spec.Tenant == member) && (after is null || string.CompareOrdinal(w.Id, after) > 0)).ToArray();
                 var page = all.Take(limit).ToArray();
                 var body = new JsonObject
                 {
@@ -50,18 +57,20 @@ internal static class WorkloadsApi
                 };
                 return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
             })
-            .WithName("list-workloads").WithSummary("List workloads (filter: tenant; pages with limit and cursor)").WithQuery("tenant", "limit", "cursor");
+            .WithName("list-workloads").WithSummary("List workloads (filter: tenant; pages with limit and cursor); a member sees only its tenant's")
+            .WithQuery("tenant", "limit", "cursor").Allow(Role.Viewer, Role.Member);
 
         group.MapGet("/{id}", async (string id, SqliteLedger ledger, HttpContext http) =>
             {
-                var w = await ledger.GetAsync(id, http.RequestAborted) ?? throw RegistryException.NotFound("workload", id);
+                var w = Visible(await ledger.GetAsync(id, http.RequestAborted), http) ?? throw RegistryException.NotFound("workload", id);
                 return Results.Text(WorkloadViews.Of(w).ToJsonString(MeridianJson.Options), "application/json");
             })
-            .WithName("get-workload").WithSummary("Get a workload and its allocations").ProducesProblem(404);
+            .WithName("get-workload").WithSummary("Get a workload and its allocations").ProducesProblem(404).Allow(Role.Viewer, Role.Member);
 
         group.MapDelete("/{id}", async (string id, SqliteLedger ledger, HttpContext http) =>
-                await ledger.ReleaseAsync(id, Actor.Of(http), http.RequestAborted) ? Results.NoContent() : throw RegistryException.NotFound("workload", id))
-            .WithName("delete-workload").WithSummary("Release a workload's capacity").Produces(204).ProducesProblem(404);
+                Visible(await ledger.GetAsync(id, http.RequestAborted), http) is not null && await ledger.ReleaseAsync(id, Caller.ActorOf(http), http.RequestAborted)
+                    ? Results.NoContent() : throw RegistryException.NotFound("workload", id))
+            .WithName("delete-workload").WithSummary("Release a workload's capacity").Produces(204).ProducesProblem(404).Allow(Role.Member, Role.Admin);
 
         app.MapGet("/api/v1/capacity", async (HttpContext http, SqliteLedger ledger, IWorldStore store) =>
             {
@@ -83,12 +92,12 @@ internal static class WorkloadsApi
             })
             .WithTags("workloads").WithName("capacity")
             .WithSummary("Allocatable, used and free vCPU, memory and GPUs of the hosts in service, per region and zone (hosts=true: per host too)")
-            .WithQuery("region", "zone", "boundary", "hosts");
+            .WithQuery("region", "zone", "boundary", "hosts").Allow(Role.Viewer, Role.Member);
 
         app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, SqliteLedger ledger, IWorldStore store) =>
             {
                 var apply = http.Request.Query["apply"].ToString() is { Length: > 0 } a && (bool.TryParse(a, out var v) ? v : throw Problems.BadQuery("apply", "is true or false"));
-                var (plan, remaining) = await ledger.DrainFacilityAsync(id, apply, Actor.Of(http), http.RequestAborted);
+                var (plan, remaining) = await ledger.DrainFacilityAsync(id, apply, Caller.ActorOf(http), http.RequestAborted);
                 var status = Core.Lifecycle.LifecycleRules.Current(store.Current.World.Facilities.Find(id)!.History)!.Value.ToString();
                 return Results.Text(WorkloadViews.Of(plan, apply, status, remaining).ToJsonString(MeridianJson.Options), "application/json");
             })
@@ -96,8 +105,13 @@ internal static class WorkloadsApi
             .WithSummary("Plan moving a facility's replicas under their original constraints, changing nothing; apply=true marks it Draining and moves them")
             .WithDescription("The answer lists the moves, the replicas that cannot move with the reason, and how many replicas remain on the facility. " +
                              "A facility can be moved to Closed only when none remain.")
-            .WithQuery("apply");
+            .WithQuery("apply").Allow(Role.Operator);
     }
+
+    /// <summary>The workload if the caller may see it: a member sees only its tenant's; others are "not found", not
+    /// "forbidden", so ids of other tenants' workloads cannot be probed.</summary>
+    private static Workload? Visible(Workload? w, HttpContext http) =>
+        w is not null && Caller.Of(http) is { Role: Role.Member } m && w.Spec.Tenant != m.Tenant ? null : w;
 
     public static IResult Refused(PlacementRefusedException e, HttpContext http)
     {

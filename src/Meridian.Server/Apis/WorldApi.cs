@@ -2,6 +2,8 @@ using Meridian.Core.Serialization;
 using System.Text.Json.Nodes;
 using Meridian.Core.Validation;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
 using Meridian.Storage;
 using Meridian.Storage.Changes;
 using Meridian.Storage.Documents;
@@ -22,7 +24,7 @@ internal static class WorldApi
                 return Results.Text(text, format == DocumentFormat.Yaml ? "application/yaml" : "application/json");
             })
             .WithTags("world").WithName("export-world")
-            .WithSummary("Export the whole world as JSON or YAML (format=json|yaml, or Accept: application/yaml)").WithQuery("format");
+            .WithSummary("Export the whole world as JSON or YAML (format=json|yaml, or Accept: application/yaml)").WithQuery("format").Allow(Role.Viewer);
 
         app.MapPost("/api/v1/world/import", async (HttpContext http, IWorldStore store) =>
             {
@@ -45,13 +47,15 @@ internal static class WorldApi
             .WithSummary("Replace the whole world with a JSON or YAML document, all or nothing; dryRun=true only checks it")
             .WithDescription("Every problem is listed with its location (such as regions[3].location.latitude) in a 422 problem; nothing is written then.")
             .Accepts<JsonObject>("application/json", "application/yaml", "application/x-yaml", "text/yaml")
-            .ProducesProblem(422).ProducesProblem(413).ProducesProblem(503).WithQuery("dryRun", "format");
+            .ProducesProblem(422).ProducesProblem(413).ProducesProblem(503).WithQuery("dryRun", "format").Allow(Role.Admin);
     }
 
     private static async Task<IResult> ImportAsync(HttpContext http, IWorldStore store, ServerOptions options, DocumentFormat format, bool dryRun)
     {
         var text = await RequestBody.ReadTextAsync(http, options.MaxImportBodyBytes);
         var (world, errors) = WorldDocument.Read(text, format);
+        if (world is not null && http.RequestServices.GetRequiredService<EndpointPolicy>().Check(world) is { Count: > 0 } refused)
+            (world, errors) = (null, refused);
         if (world is null)
             return Problems.Result(422, $"the world document has {errors.Count} problem(s); nothing was imported", errors, http);
         if (dryRun)
@@ -59,7 +63,7 @@ internal static class WorldApi
             var planned = WorldDiff.Between(store.Current.World, world, "import");
             return Summary(true, planned.Select(c => (c.Before is not null, c.After is not null)));
         }
-        var result = await store.WriteAsync(Actor.Of(http), current => WorldDiff.Between(current, world, "import"), http.RequestAborted);
+        var result = await store.WriteAsync(Caller.ActorOf(http), current => WorldDiff.Between(current, world, "import"), http.RequestAborted);
         return Summary(false, result.Changes.Select(c => (c.Before is not null, c.After is not null)));
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Meridian.Core.Validation;
 using Meridian.Server.Apis;
 using Meridian.Server.Http;
+using Meridian.Server.Security;
 using Meridian.Server.Steering;
 using Meridian.Steering.Health;
 using Meridian.Steering.Routing;
@@ -10,17 +11,20 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Meridian.Server.Gateway;
 
-/// <summary>The gateway: /gw/{service}/{**rest} is proxied to the endpoint of the region chosen for the client. The client's
-/// location comes from the X-Client-Lat, X-Client-Lon and X-Client-Country headers a trusted edge sets (or the lat, lon and
-/// country query parameters). A failed attempt (no connection) counts against the region's health and, for idempotent
-/// requests, moves on to the next region the policy allows.</summary>
+/// <summary>The gateway: /gw/{service}/{**rest} is proxied to the endpoint of the region chosen for the client. Where
+/// the client is comes from <see cref="ClientLocator"/>: its address, or a trusted proxy's X-Client-* headers; the lat
+/// and lon query parameters rank regions. Callers' credentials are not forwarded unless the service asks for them, and
+/// connections to loopback, link-local or the server's own address are refused (<see cref="EndpointPolicy"/>). A failed
+/// attempt (no connection) counts against the region's health and, for idempotent requests, moves on to the next
+/// region the policy allows.</summary>
 internal static class GatewayEndpoint
 {
     public const string RegionHeader = "X-Meridian-Region";
     public const string RttHeader = "X-Meridian-Rtt-Ms";
 
-    private static readonly HttpMessageInvoker Invoker = new(new SocketsHttpHandler
+    private static HttpMessageInvoker Invoker(EndpointPolicy policy) => new(new SocketsHttpHandler
     {
+        ConnectCallback = policy.ConnectAsync,
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
@@ -40,6 +44,8 @@ internal static class GatewayEndpoint
         var routers = app.Services.GetRequiredService<RouterCache>();
         var health = app.Services.GetRequiredService<HealthBoard>();
         var store = app.Services.GetRequiredService<IWorldStore>();
+        var locator = app.Services.GetRequiredService<ClientLocator>();
+        var invoker = Invoker(app.Services.GetRequiredService<EndpointPolicy>());
         app.Map("/gw", branch => branch.Run(async http =>
         {
             var path = http.Request.Path.Value ?? "";
@@ -48,7 +54,7 @@ internal static class GatewayEndpoint
             var rest = slash < 0 ? "" : path[(slash + 1)..];
             try
             {
-                await HandleAsync(http, service, rest, forwarder, routers, health, store);
+                await HandleAsync(http, service, rest, forwarder, invoker, routers, health, store, locator);
             }
             catch (RegistryException e) when (!http.Response.HasStarted)
             {
@@ -57,7 +63,8 @@ internal static class GatewayEndpoint
         }));
     }
 
-    private static async Task HandleAsync(HttpContext http, string service, string? rest, IHttpForwarder forwarder, RouterCache routers, HealthBoard health, IWorldStore store)
+    private static async Task HandleAsync(HttpContext http, string service, string? rest, IHttpForwarder forwarder, HttpMessageInvoker invoker,
+        RouterCache routers, HealthBoard health, IWorldStore store, ClientLocator locator)
     {
         var router = routers.Current;
         if (!router.KnowsService(service))
@@ -66,10 +73,10 @@ internal static class GatewayEndpoint
             return;
         }
         var q = http.Request.Query;
-        var h = http.Request.Headers;
-        var client = ClientLocations.Parse(First(h["X-Client-Lat"], q["lat"]), First(h["X-Client-Lon"], q["lon"]), First(h["X-Client-Country"], q["country"]));
+        var (client, _) = locator.Locate(http, q["lat"], q["lon"], q["country"]);
         var policy = RouteApi.PolicyOf(q["policy"].ToString());
-        var endpoints = store.Current.World.Services.Find(service)?.Endpoints ?? new Dictionary<string, string>();
+        var definition = store.Current.World.Services.Find(service);
+        var endpoints = definition?.Endpoints ?? new Dictionary<string, string>();
         var idempotent = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method);
         var tried = new TriedRegions(health);
         var failures = new List<string>();
@@ -89,7 +96,7 @@ internal static class GatewayEndpoint
                     [new("service", $"set endpoints.{choice.Region} on service {service}")], http).ExecuteAsync(http);
                 return;
             }
-            var error = await forwarder.SendAsync(http, endpoint, Invoker, RequestConfig, new GatewayTransformer(rest ?? "", choice.Region, choice.RttMs));
+            var error = await forwarder.SendAsync(http, endpoint, invoker, RequestConfig, new GatewayTransformer(rest ?? "", choice.Region, choice.RttMs, definition?.ForwardCredentials == true));
             if (error == ForwarderError.None)
             {
                 health.ReportPassive(service, choice.Region, http.Response.StatusCode < 500, $"HTTP {http.Response.StatusCode}");
@@ -121,6 +128,4 @@ internal static class GatewayEndpoint
         public string? Unhealthy(string service, string region) =>
             _failed.Contains(region) ? "did not answer this request" : inner.Unhealthy(service, region);
     }
-
-    private static string? First(string? a, string? b) => string.IsNullOrEmpty(a) ? b : a;
 }

@@ -15,6 +15,7 @@ public static class Problems
         ProblemKind.Conflict => StatusCodes.Status409Conflict,
         ProblemKind.StaleVersion => StatusCodes.Status412PreconditionFailed,
         ProblemKind.Busy => StatusCodes.Status503ServiceUnavailable,
+        ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status400BadRequest,
     };
 

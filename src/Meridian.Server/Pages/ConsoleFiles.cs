@@ -14,8 +14,9 @@ internal static class ConsoleFiles
 
     public static void MapConsole(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Serve("index.html", cache: false)).ExcludeFromDescription();
-        app.MapGet("/assets/{file}", (string file) => Serve($"assets/{file}", cache: true)).ExcludeFromDescription();
+        // The console's files are public; everything it shows comes from the API with the token its login holds.
+        app.MapGet("/", () => Serve("index.html", cache: false)).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/assets/{file}", (string file) => Serve($"assets/{file}", cache: true)).ExcludeFromDescription().AllowAnonymous();
     }
 
     private static IResult Serve(string path, bool cache)

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Meridian.Core.Lifecycle;
 using Meridian.Core.Model;
 using Meridian.Core.Registry;
@@ -41,14 +40,13 @@ public sealed partial class SqliteLedger : IDisposable
         store.Placement = _options;
     }
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
-    private static partial Regex Name();
-
     public async Task<Workload> PlaceAsync(WorkloadSpec spec, string actor, CancellationToken ct = default)
     {
         CheckNames(spec);
         return await WriteAsync<Workload>(ct, (connection, tx, generation) =>
         {
+            var tenant = ReadTenant(connection, tx, spec.Tenant)?.Tenant
+                ?? throw RegistryException.Invalid([new("tenant", $"no tenant '{spec.Tenant}'; an admin creates it with POST /api/v1/tenants")]);
             if (_workloads.Values.Any(w => w.Spec.Tenant == spec.Tenant && w.Spec.Name == spec.Name))
                 throw new RegistryException(ProblemKind.Conflict, $"tenant '{spec.Tenant}' already has a workload '{spec.Name}'", [new("name", "is taken for this tenant")]);
             var result = PlacementEngine.Place(_fleet, spec.ToRequest());
@@ -56,6 +54,10 @@ public sealed partial class SqliteLedger : IDisposable
             var workload = new Workload($"wl-{Guid.NewGuid():N}"[..15], spec, _time.GetUtcNow(), result.Allocations);
             try
             {
+                // The quota is read and checked in this transaction, on the ledger as it is now.
+                var before = UsageOf(spec.Tenant);
+                if (Quotas.Exceeded(tenant, before, before.Plus(TenantUsage.Of(workload.Allocations, _store.Current.World, 1))) is { } over)
+                    throw new RegistryException(ProblemKind.Invalid, over.Message, [over]);
                 LedgerRows.InsertWorkload(connection, tx, workload);
                 ClaimHosts(connection, tx, workload.Allocations.Select(a => a.HostId));
                 LedgerRows.LogChange(connection, tx, workload.CreatedAt, actor, "create", workload.Id, generation, null, workload);
@@ -176,8 +178,8 @@ public sealed partial class SqliteLedger : IDisposable
     private static void CheckNames(WorkloadSpec spec)
     {
         var errors = new List<FieldError>();
-        if (!Name().IsMatch(spec.Tenant ?? "")) errors.Add(new("tenant", "lower-case letters, digits and inner hyphens, at most 63 characters"));
-        if (!Name().IsMatch(spec.Name ?? "")) errors.Add(new("name", "lower-case letters, digits and inner hyphens, at most 63 characters"));
+        if (!LedgerNames.IsName(spec.Tenant)) errors.Add(new("tenant", LedgerNames.Rule));
+        if (!LedgerNames.IsName(spec.Name)) errors.Add(new("name", LedgerNames.Rule));
         if (errors.Count > 0) throw RegistryException.Invalid(errors);
     }
 

@@ -76,6 +76,28 @@ internal static class SqliteMigrations
                 finished_at   TEXT
             );
             """),
+        (4, "security", """
+            -- API tokens: only a keyed hash (HMAC-SHA256) of the secret is kept.
+            CREATE TABLE tokens (
+                id           TEXT   PRIMARY KEY,
+                name         TEXT   NOT NULL,
+                role         TEXT   NOT NULL,
+                tenant       TEXT,
+                secret_hash  TEXT   NOT NULL,
+                created_at   TEXT   NOT NULL,
+                created_by   TEXT   NOT NULL,
+                expires_at   TEXT,
+                last_used_at TEXT,
+                revoked_at   TEXT
+            );
+            -- Tenants and their quotas; a placement reads them in its own transaction.
+            CREATE TABLE tenants (
+                id         TEXT   PRIMARY KEY,
+                body       TEXT   NOT NULL,
+                version    BIGINT NOT NULL,
+                created_at TEXT   NOT NULL
+            );
+            """),
     ];
 
     public static int Apply(SqliteConnection connection)

@@ -152,10 +152,13 @@ public sealed class SqliteWorldStore : IWorldStore
     {
         using var connection = Open();
         using var cmd = connection.CreateCommand();
+        var excluded = query.ExcludeKinds ?? [];
         cmd.CommandText =
             "SELECT seq, at, actor, action, kind, resource_id, generation, before, after FROM changes " +
             "WHERE ($kind IS NULL OR kind = $kind) AND ($id IS NULL OR resource_id = $id) AND ($before IS NULL OR seq < $before) " +
+            string.Concat(excluded.Select((_, i) => $"AND kind <> $x{i} ")) +
             "ORDER BY seq DESC LIMIT $limit";
+        for (var i = 0; i < excluded.Count; i++) cmd.Parameters.AddWithValue($"$x{i}", excluded[i]);
         cmd.Parameters.AddWithValue("$kind", (object?)query.Kind ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$id", (object?)query.Id ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$before", (object?)query.BeforeSeq ?? DBNull.Value);

@@ -45,7 +45,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         output.WriteLine($"seed {seed}");
         var random = new Random(seed);
         await using var host = await MeridianHost.StartAsync(o => o with { MaxQueuedPlans = 2 });
-        host.Http.Timeout = TimeSpan.FromSeconds(30); // "a few seconds", with room for a loaded two-core machine
+        // MeridianHost's clients time out after 30 s: "a few seconds", with room for a loaded two-core machine.
 
         var document = await host.GetJsonAsync("/openapi/v1.json");
         var operations = Operations(document).ToArray();

@@ -74,9 +74,10 @@ public sealed class WorkloadsApiTests : ServerTest
     public async Task SixtyFourConcurrentClients_NeverOverCommitAHost()
     {
         // Each asks for 2 whole GPUs in London, which has 12 GPU hosts: far fewer than asked for in all.
+        for (var i = 0; i < 64; i++) await Host.TenantAsync($"t{i}");
         var tasks = Enumerable.Range(0, 64).Select(async i =>
         {
-            using var client = new HttpClient { BaseAddress = Host.Http.BaseAddress };
+            using var client = Host.Client(Host.AdminToken);
             var json = $$$"""{"tenant":"t{{{i}}}","name":"w","replicas":2,"resources":{"vcpu":4,"memoryGiB":16,"gpus":2},"constraints":{"regions":["eu-west-1"]}}""";
             var response = await client.PostAsync("/api/v1/workloads", Problem.Json(json));
             Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.UnprocessableEntity, $"{response.StatusCode}");

@@ -9,11 +9,18 @@ public sealed class SteeringTests : IAsyncLifetime
     private const string Paris = "lat=48.8566&lon=2.3522&country=FR";
     private MeridianHost _host = null!;
 
-    public async Task InitializeAsync() =>
+    private HttpClient _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
         _host = await MeridianHost.StartAsync(o => o with
         {
             Health = new HealthOptions { Interval = TimeSpan.FromMilliseconds(100), Timeout = TimeSpan.FromMilliseconds(500), UnhealthyThreshold = 2, HealthyThreshold = 1 },
         });
+        // Gateway clients come through a trusted proxy (loopback here), which says where they are.
+        _gateway = _host.Client(null);
+        _gateway.DefaultRequestHeaders.Add("X-Client-Country", "FR");
+    }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -57,7 +64,6 @@ public sealed class SteeringTests : IAsyncLifetime
     [InlineData("service=qwen3-max&lat=91&lon=2&country=FR", "lat")]
     [InlineData("service=qwen3-max&lat=48&lon=-181&country=FR", "lon")]
     [InlineData("service=qwen3-max&lat=48&lon=2&country=XX", "country")]
-    [InlineData("service=qwen3-max&lat=48&lon=2", "country")]
     [InlineData("service=qwen3-max&lon=2&country=FR", "lat")]
     [InlineData("service=teleport&lat=48&lon=2&country=FR", "service")]
     [InlineData("lat=48&lon=2&country=FR", "service")]
@@ -72,20 +78,20 @@ public sealed class SteeringTests : IAsyncLifetime
         await using var virginia = await Backend.StartAsync("virginia");
         await SetEndpointsAsync(("eu-central-1", frankfurt.Url), ("us-east-1", virginia.Url));
 
-        var first = await _host.Http.GetAsync($"/gw/qwen3-max/v1/echo?{Paris}&policy=preferred");
+        var first = await _gateway.GetAsync($"/gw/qwen3-max/v1/echo?{Paris}&policy=preferred");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.StartsWith("frankfurt", await first.Content.ReadAsStringAsync());
         Assert.Equal("eu-central-1", first.Headers.GetValues("X-Meridian-Region").Single());
         Assert.True(double.Parse(first.Headers.GetValues("X-Meridian-Rtt-Ms").Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
 
         await frankfurt.StopAsync();
-        var after = await _host.Http.GetAsync($"/gw/qwen3-max/v1/echo?{Paris}&policy=preferred");
+        var after = await _gateway.GetAsync($"/gw/qwen3-max/v1/echo?{Paris}&policy=preferred");
         Assert.True(after.StatusCode == HttpStatusCode.OK, $"{after.StatusCode}: {await after.Content.ReadAsStringAsync()}");
         Assert.StartsWith("virginia", await after.Content.ReadAsStringAsync());
         Assert.Equal("us-east-1", after.Headers.GetValues("X-Meridian-Region").Single());
 
         // Under the strict policy the gateway never leaves the EU: with Frankfurt gone it answers 502/503, not Virginia.
-        var strict = await _host.Http.GetAsync($"/gw/qwen3-max/v1/echo?{Paris}&policy=strict");
+        var strict = await _gateway.GetAsync($"/gw/qwen3-max/v1/echo?{Paris}&policy=strict");
         Assert.True(strict.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable, $"{strict.StatusCode}");
         Assert.DoesNotContain("virginia", await strict.Content.ReadAsStringAsync());
     }
@@ -131,7 +137,8 @@ public sealed class SteeringTests : IAsyncLifetime
         await SetEndpointsAsync(("eu-central-1", frankfurt.Url));
         for (var i = 0; i < 4; i++)
         {
-            using var client = new HttpClient { BaseAddress = _host.Http.BaseAddress };
+            using var client = _host.Client(null);
+            client.DefaultRequestHeaders.Add("X-Client-Country", "FR");
             using var response = await client.GetAsync($"/gw/qwen3-max/v1/stream?{Paris}", HttpCompletionOption.ResponseHeadersRead);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             Assert.Equal("data: first from frankfurt", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
@@ -142,10 +149,12 @@ public sealed class SteeringTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Gateway_UnknownService_Is404_AndMissingLocation_Is400()
+    public async Task Gateway_UnknownService_Is404_AndUnknownLocation_IsRefused()
     {
-        await Problem.AssertAsync(await _host.Http.GetAsync($"/gw/teleport/x?{Paris}"), HttpStatusCode.NotFound, "service");
-        await Problem.AssertAsync(await _host.Http.GetAsync("/gw/qwen3-max/v1/echo"), HttpStatusCode.BadRequest, "lat");
+        await Problem.AssertAsync(await _gateway.GetAsync($"/gw/teleport/x?{Paris}"), HttpStatusCode.NotFound, "service");
+        // Without a trusted X-Client-Country, a loopback client's country cannot be told; the query's country is not believed.
+        await Problem.AssertAsync(await _host.Anonymous.GetAsync($"/gw/qwen3-max/v1/echo?{Paris}"), HttpStatusCode.UnprocessableEntity, "country");
+        await Problem.AssertAsync(await _gateway.GetAsync("/gw/qwen3-max/v1/echo?lat=48"), HttpStatusCode.BadRequest, "lon");
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)
