@@ -8,6 +8,8 @@ var root = new RootCommand("Meridian: the control plane of a multi-region cloud.
     RegionsCommand.Create(),
     WorldCommand.Create(),
     PlaceCommand.Create(),
+    TenantCommand.Create(),
+    TokenCommand.Create(),
     CapacityCommand.Create(),
     DrainCommand.Create(),
     ReplayCommand.Create(),

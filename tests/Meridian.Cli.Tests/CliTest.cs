@@ -25,8 +25,11 @@ public abstract class CliTest : IDisposable
     private static string CreateTemplate()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("meridian-cli-template-").FullName, "meridian.db");
-        using (SqliteWorldStore.OpenAsync(path, () => DemoWorld.Load()).GetAwaiter().GetResult())
+        using (var store = SqliteWorldStore.OpenAsync(path, () => DemoWorld.Load()).GetAwaiter().GetResult())
+        using (var ledger = new global::Meridian.Storage.Ledger.SqliteLedger(store))
         {
+            // The tests place workloads for "acme"; a tenant exists before its workloads.
+            ledger.CreateTenantAsync(new global::Meridian.Storage.Ledger.Tenant("acme"), "test").GetAwaiter().GetResult();
         }
         using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
         {

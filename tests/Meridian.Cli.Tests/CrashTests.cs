@@ -21,6 +21,7 @@ public sealed class CrashTests : CliTest
             using var server = Start(port);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
             await WaitUntilUpAsync(http, server);
+            http.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken());
 
             // Everything acknowledged before this restart is still there.
             foreach (var (kind, id) in acknowledged)
@@ -40,7 +41,7 @@ public sealed class CrashTests : CliTest
                                 {"id":"eu-crash-{{round}}{{w}}{{i}}","name":"Crash","city":"Berlin","country":"DE","location":{"latitude":52.5,"longitude":13.4},"status":"Planned","services":[]}
                                 """)))
                             : ("workloads", "", await http.PostAsync("/api/v1/workloads", Json($$$"""
-                                {"tenant":"crash","name":"w{{{round}}}-{{{w}}}-{{{i}}}","replicas":1,"resources":{"vcpu":1,"memoryGiB":1}}
+                                {"tenant":"acme","name":"w{{{round}}}-{{{w}}}-{{{i}}}","replicas":1,"resources":{"vcpu":1,"memoryGiB":1}}
                                 """)));
                         if (response.StatusCode != HttpStatusCode.Created) continue;
                         if (kind == "workloads") id = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
@@ -84,11 +85,15 @@ public sealed class CrashTests : CliTest
         using var last = Start(lastPort);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{lastPort}") };
         await WaitUntilUpAsync(client, last);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken());
         foreach (var (kind, id) in acknowledged)
             Assert.True((await client.GetAsync($"/api/v1/{kind}/{id}")).StatusCode == HttpStatusCode.OK, $"{kind}/{id} was acknowledged but is gone");
         last.Kill();
         await last.WaitForExitAsync();
     }
+
+    /// <summary>The first start wrote an admin token beside the database; later starts keep it.</summary>
+    private string AdminToken() => File.ReadAllText(Path.Combine(Dir, "meridian.admin-token")).Trim();
 
     private Process Start(int port)
     {
