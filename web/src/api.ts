@@ -21,23 +21,43 @@ export class ApiError extends Error {
   constructor(public problem: Problem) { super(problem.detail); }
 }
 
+// The token lives in this tab's session storage: it is sent only as an Authorization header, never as a cookie, so
+// another site cannot make the browser use it.
+const TOKEN_KEY = "meridian.token";
+export const session = {
+  token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+export type Role = "viewer" | "operator" | "admin" | "member";
+export interface Me { actor: string; role: Role; tenant: string | null; tokenId: string | null }
+
+/** True when a role may do what `needed` may: admin > operator > viewer; member only itself. */
+export function covers(role: Role, needed: Role): boolean {
+  const ladder: Role[] = ["viewer", "operator", "admin"];
+  return role === needed || (role !== "member" && needed !== "member" && ladder.indexOf(role) >= ladder.indexOf(needed));
+}
+
+function headers(extra: Record<string, string>): Record<string, string> {
+  const token = session.token();
+  return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
+}
+
+async function answer<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  const parsed = text ? JSON.parse(text) : {};
+  if (response.status === 401) window.dispatchEvent(new Event("meridian:logged-out"));
+  if (!response.ok) throw new ApiError(parsed as Problem);
+  return parsed as T;
+}
+
 export async function get<T>(url: string): Promise<T> {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  const body = await response.json();
-  if (!response.ok) throw new ApiError(body as Problem);
-  return body as T;
+  return answer<T>(await fetch(url, { headers: headers({ Accept: "application/json" }) }));
 }
 
 export async function send<T>(method: string, url: string, body: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: { "Content-Type": "application/json", "X-Meridian-Actor": "console" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  const parsed = text ? JSON.parse(text) : {};
-  if (!response.ok) throw new ApiError(parsed as Problem);
-  return parsed as T;
+  return answer<T>(await fetch(url, { method, headers: headers({ "Content-Type": "application/json" }), body: JSON.stringify(body) }));
 }
 
 /** Every page of a list, following "next". */

@@ -1,6 +1,6 @@
 import "./style.css";
-import type { Facility, Region } from "./api";
-import { all, escape } from "./api";
+import type { Facility, Me, Region, Role } from "./api";
+import { all, ApiError, covers, escape, get, session } from "./api";
 import { STATUS_COLOURS, WorldMap } from "./map";
 import { showPlanning } from "./planning";
 import { route, showChanges, showPlacement, showRegion, showSteering } from "./views";
@@ -89,10 +89,59 @@ function worldPanel() {
     b.addEventListener("click", () => void showRegion(regionsById.get(b.dataset.open!)!, date));
 }
 
+/** The views each role may open; the server refuses the rest anyway. */
+const VIEWS: Record<View, Role[]> = { world: ["viewer"], place: ["viewer", "member"], steer: ["viewer"], plan: ["viewer"], changes: ["viewer"] };
+
+/** Asks for a token until one works; returns who it belongs to. */
+async function login(): Promise<Me> {
+  if (session.token()) {
+    try { return await get<Me>("/api/v1/me"); } catch { session.clear(); }
+  }
+  const dialog = document.getElementById("login") as HTMLDialogElement;
+  const form = document.getElementById("login-form") as HTMLFormElement;
+  const error = document.getElementById("login-error")!;
+  dialog.showModal();
+  return new Promise(resolve => {
+    form.addEventListener("submit", async e => {
+      e.preventDefault();
+      session.set(String(new FormData(form).get("token") ?? "").trim());
+      try {
+        const me = await get<Me>("/api/v1/me");
+        dialog.close();
+        form.reset();
+        resolve(me);
+      } catch (err) {
+        session.clear();
+        error.textContent = err instanceof ApiError ? err.problem.detail : String(err);
+      }
+    });
+  });
+}
+
+function showWho(me: Me) {
+  document.getElementById("who")!.hidden = false;
+  document.getElementById("who-name")!.textContent = `${me.actor} · ${me.role}${me.tenant ? ` of ${me.tenant}` : ""}`;
+  document.body.dataset.role = me.role;
+  document.body.dataset.tenant = me.tenant ?? "";
+  for (const b of document.querySelectorAll<HTMLButtonElement>("nav button"))
+    b.hidden = !VIEWS[b.dataset.view as View].some(r => covers(me.role, r));
+}
+
 async function start() {
   for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.addEventListener("click", () => setView(b.dataset.view as View));
+  document.getElementById("logout")!.addEventListener("click", () => { session.clear(); location.reload(); });
+  // A token that stops working (revoked, expired) sends the user back to the login; a wrong one at the login does not reload.
+  window.addEventListener("meridian:logged-out", () => { if (document.body.dataset.role) { session.clear(); location.reload(); } });
   setupLegend();
   setupTimeline();
+  const me = await login();
+  showWho(me);
+  if (me.role === "member") {
+    // A member sees capacity and its own workloads, not the footprint.
+    document.body.dataset.ready = "true";
+    setView("place");
+    return;
+  }
   const [regions, facilities] = await Promise.all([all<Region>("/api/v1/regions?limit=1000"), all<Facility>("/api/v1/facilities?limit=1000")]);
   for (const r of regions) regionsById.set(r.id, r);
   const facilityNames = new Map<string, string[]>();

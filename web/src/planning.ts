@@ -36,7 +36,7 @@ export function showPlanning(map: WorldMap, regions: Map<string, Region>, date: 
         ${["EU", "UK", "US", "CN", "HK", "ASEAN", "ME"].map(b => `<option>${b}</option>`).join("")}</select></label>
       <label data-for="closure" hidden>Region <select name="region">${live.map(r => `<option value="${escape(r.id)}">${escape(r.id)} (${escape(r.city)})</option>`).join("")}</select></label>
       <label>Residency <select name="residency"><option>Strict</option><option>Global</option></select></label>
-      <button type="submit">Plan</button>
+      <button type="submit"${["operator", "admin"].includes(document.body.dataset.role ?? "") ? "" : " disabled title=\"planning needs an operator\""}>Plan</button>
     </form>
     <div id="plan-status" aria-live="polite"></div>
     <div id="plan-result"></div>`;

@@ -58,10 +58,14 @@ export async function showRegion(region: Region, date: string) {
 
 /** Placement view: a form for a workload; the result is drawn on the map, errors are shown in words. */
 export function showPlacement(map: WorldMap, regions: Map<string, Region>) {
+  // Admins place for any tenant, members for their own; viewers and operators see the form but may not send it.
+  const role = document.body.dataset.role;
+  const tenant = document.body.dataset.tenant || "acme";
+  const mayPlace = role === "admin" || role === "member";
   panel().innerHTML = `
     <h2>Place a workload</h2>
     <form id="place-form">
-      <label>Tenant <input name="tenant" value="acme" required></label>
+      <label>Tenant <input name="tenant" value="${escape(tenant)}" required${role === "member" ? " readonly" : ""}></label>
       <label>Name <input name="name" value="qwen-eu-${Date.now() % 10000}" required></label>
       <label>Replicas <input name="replicas" type="number" value="6" min="1"></label>
       <label>vCPU <input name="vcpu" type="number" value="8" step="0.5" min="0"></label>
@@ -72,7 +76,7 @@ export function showPlacement(map: WorldMap, regions: Map<string, Region>) {
       <label>Min zones <input name="minZones" type="number" value="3" min="1"></label>
       <label>Max skew <input name="maxSkew" type="number" value="1" min="1"></label>
       <label>Strategy <select name="strategy"><option>Spread</option><option>Pack</option></select></label>
-      <button type="submit">Place</button>
+      <button type="submit"${mayPlace ? "" : ` disabled title="a ${escape(role ?? "")} may not place workloads"`}>Place</button>
     </form>
     <div id="place-result" aria-live="polite"></div>`;
   const form = document.getElementById("place-form") as HTMLFormElement;

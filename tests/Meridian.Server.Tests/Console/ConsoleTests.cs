@@ -29,7 +29,40 @@ public sealed class ConsoleTests : IAsyncLifetime
         _page.Console += (_, m) => { if (m.Type == "error") _consoleErrors.Add(m.Text); };
         _page.PageError += (_, e) => _consoleErrors.Add(e);
         await _page.GotoAsync(_host.Http.BaseAddress!.ToString());
+        await LoginAsync(_host.AdminToken);
         await _page.WaitForSelectorAsync("body[data-ready=true]");
+    }
+
+    private async Task LoginAsync(string token)
+    {
+        await _page.WaitForSelectorAsync("#login[open]");
+        await _page.FillAsync("#login input[name=token]", token);
+        await _page.ClickAsync("#login button[type=submit]");
+    }
+
+    [Fact]
+    public async Task Login_RefusesAWrongToken_ShowsWhoIsLoggedIn_AndAViewerCannotPlace()
+    {
+        Assert.Equal("first-admin", (await _page.TextContentAsync("#who-name"))!.Split(' ')[0]);
+        Assert.Contains("admin", await _page.TextContentAsync("#who-name"));
+
+        var viewer = await _host.TokenAsync("viewer", name: "vera");
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(_host.Http.BaseAddress!.ToString());
+        await page.WaitForSelectorAsync("#login[open]");
+        await page.FillAsync("#login input[name=token]", "mrd_000000000000_" + new string('0', 48));
+        await page.ClickAsync("#login button[type=submit]");
+        await page.WaitForSelectorAsync("#login-error:has-text('not valid')");
+        await page.FillAsync("#login input[name=token]", viewer);
+        await page.ClickAsync("#login button[type=submit]");
+        await page.WaitForSelectorAsync("body[data-ready=true]");
+        Assert.StartsWith("vera", await page.TextContentAsync("#who-name"));
+        await page.ClickAsync("nav button[data-view=place]");
+        Assert.True(await page.IsDisabledAsync("#place-form button[type=submit]"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "viewer.png") });
+        // The token is kept for this tab only, never in a cookie.
+        Assert.Empty(await page.Context.CookiesAsync());
+        await page.CloseAsync();
     }
 
     public async Task DisposeAsync()
