@@ -35,7 +35,7 @@ public sealed class MeridianHost : IAsyncDisposable
             DatabasePath = host.DatabasePath, Urls = "http://127.0.0.1:0", RefreshInterval = TimeSpan.FromMilliseconds(100),
             // The tests' backends and clients are on loopback: trust it as a proxy, allow it as an endpoint, and do not let
             // the rate limits (tested on their own) cut the fuzz and load tests short.
-            Security = new Security.SecurityOptions
+            Security = new global::Meridian.Server.Security.SecurityOptions
             {
                 TrustedProxies = ["127.0.0.1", "::1"], AllowedEndpointHosts = ["127.0.0.1", "localhost"],
                 TokenRequestsPerMinute = 1_000_000, AddressRequestsPerMinute = 1_000_000,

@@ -23,6 +23,13 @@ public sealed class Backend : IAsyncDisposable
         var app = builder.Build();
         app.MapGet("/health", () => Results.StatusCode(backend.HealthStatus));
         app.MapGet("/v1/echo", (HttpContext http) => Results.Text($"{name} {http.Request.QueryString}"));
+        // What credentials and location claims reached the backend.
+        app.MapGet("/v1/headers", (HttpContext http) => Results.Json(new Dictionary<string, string?>
+        {
+            ["authorization"] = http.Request.Headers.Authorization.ToString(),
+            ["cookie"] = http.Request.Headers.Cookie.ToString(),
+            ["country"] = http.Request.Headers["X-Client-Country"].ToString(),
+        }));
         app.MapGet("/v1/stream", async (HttpContext http) =>
         {
             http.Response.ContentType = "text/event-stream";
