@@ -35,9 +35,11 @@ http {
 CONF
 taskset -c 0 nginx -p "$work" -c "$work/nginx.conf" -g 'daemon off;' &
 taskset -c 0 src/Meridian.Cli/bin/Release/net10.0/meridian bench proxy --to http://127.0.0.1:18081 --urls http://127.0.0.1:18084 >"$work/logs/proxy.log" 2>&1 &
-taskset -c 0 src/Meridian.Cli/bin/Release/net10.0/meridian serve --db "$work/meridian.db" --urls http://127.0.0.1:18083 >"$work/logs/meridian.log" 2>&1 &
+taskset -c 0 src/Meridian.Cli/bin/Release/net10.0/meridian serve --db "$work/meridian.db" --urls http://127.0.0.1:18083 \
+  --trusted-proxy 127.0.0.1 --allow-endpoint-host 127.0.0.1 >"$work/logs/meridian.log" 2>&1 &
 for _ in $(seq 60); do curl -sf http://127.0.0.1:18083/healthz >/dev/null && break; sleep 0.5; done
 curl -sf -X PATCH http://127.0.0.1:18083/api/v1/services/qwen3-max -H 'content-type: application/json' \
+  -H "Authorization: Bearer $(cat "$work/meridian.admin-token")" \
   -d '{"endpoints":{"eu-central-1":"http://127.0.0.1:18081"}}' >/dev/null
 sleep 1
 headers=(-H "X-Client-Lat: 48.8566" -H "X-Client-Lon: 2.3522" -H "X-Client-Country: FR")

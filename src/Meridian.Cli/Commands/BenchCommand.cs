@@ -88,14 +88,22 @@ internal static class BenchCommand
         var dir = Directory.CreateTempSubdirectory("meridian-bench-").FullName;
         try
         {
-            var app = await MeridianServer.BuildAsync(new ServerOptions { DatabasePath = Path.Combine(dir, "bench.db"), Urls = "http://127.0.0.1:0" });
+            // The benchmark measures placement, not the per-token rate limit.
+            var app = await MeridianServer.BuildAsync(new ServerOptions
+            {
+                DatabasePath = Path.Combine(dir, "bench.db"), Urls = "http://127.0.0.1:0",
+                Security = new Meridian.Server.Security.SecurityOptions { TokenRequestsPerMinute = 1_000_000 },
+            });
             await app.StartAsync(ct);
             var baseAddress = new Uri(app.Urls.First());
+            var token = (await File.ReadAllTextAsync(Path.Combine(dir, "bench.admin-token"), ct)).Trim();
             string[] boundaries = ["EU", "US", "CN", "ASEAN"];
             var micros = new double[requests];
             var placed = 0;
             var next = -1;
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = baseAddress };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            (await http.PostAsJsonAsync("/api/v1/tenants", new JsonObject { ["id"] = "bench" }, ct)).EnsureSuccessStatusCode();
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
             {
