@@ -21,6 +21,7 @@ public sealed class SqliteLedgerTests : IDisposable
         using (var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load()))
         using (var ledger = new SqliteLedger(store))
         {
+            await ledger.CreateTenantAsync(new Tenant("acme"), "test");
             id = (await ledger.PlaceAsync(Spec("a"), "test")).Id;
         }
         using (var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load()))
@@ -40,6 +41,7 @@ public sealed class SqliteLedgerTests : IDisposable
         using var storeB = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
         using var a = new SqliteLedger(storeA);
         using var b = new SqliteLedger(storeB);
+        await a.CreateTenantAsync(new Tenant("acme"), "test");
         var placed = 0;
         var refused = 0;
         var attempts = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
@@ -71,6 +73,7 @@ public sealed class SqliteLedgerTests : IDisposable
     {
         using var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
         using var ledger = new SqliteLedger(store);
+        await ledger.CreateTenantAsync(new Tenant("acme"), "test");
         var e = await Assert.ThrowsAsync<PlacementRefusedException>(() => ledger.PlaceAsync(Spec("huge", replicas: 500), "test"));
         Assert.Equal("resources", e.Problem.Constraint);
         Assert.Empty(await ledger.ListAsync());

@@ -36,7 +36,7 @@ public sealed class SqliteWorldStoreTests : IDisposable
         using var cmd = c.CreateCommand();
         cmd.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", cmd.ExecuteScalar());
-        Assert.Equal(3, Count(_db.Path, "schema_migrations")); // registry, allocation ledger, plans
+        Assert.Equal(4, Count(_db.Path, "schema_migrations")); // registry, allocation ledger, plans, security
     }
 
     [Fact]
