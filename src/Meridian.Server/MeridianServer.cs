@@ -43,6 +43,9 @@ public static class MeridianServer
         // YARP logs every proxied request at Information: far too costly for the gateway's hot path.
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // The authentication handler logs every refused token at Information: a flood of bad tokens would flood the log.
+        // RefusalLog records refusals instead, at most one per address a minute.
+        builder.Logging.AddFilter(typeof(TokenAuthentication).FullName, LogLevel.Warning);
         // A failed start (a port in use) is thrown to the caller, which says it in one line; the host's own Error log of it
         // is a stack trace. Critical stays: a faulted background service that stops the host is still logged.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);

@@ -70,7 +70,7 @@ internal static class TenantCommand
         var actor = Actor();
         var command = new Command("create", "Create a tenant; quotas left out are unlimited") { db, id, description, actor };
         quota.AddTo(command);
-        command.SetAction((parse, ct) => RunAsync(parse, db, async ledger =>
+        command.SetAction((parse, ct) => RunAsync(parse, db, ct, async ledger =>
         {
             var view = await ledger.CreateTenantAsync(new Tenant(parse.GetValue(id)!, parse.GetValue(description), quota.Apply(parse, null)), parse.GetValue(actor)!, ct);
             Console.Error.WriteLine($"meridian: created tenant {view.Tenant.Id}");
@@ -87,7 +87,7 @@ internal static class TenantCommand
         var actor = Actor();
         var command = new Command("quota", "Set a tenant's quotas; those not given keep their value") { db, id, clear, actor };
         quota.AddTo(command);
-        command.SetAction((parse, ct) => RunAsync(parse, db, async ledger =>
+        command.SetAction((parse, ct) => RunAsync(parse, db, ct, async ledger =>
         {
             var view = await ledger.UpdateTenantAsync(parse.GetValue(id)!, null,
                 t => t with { Quota = quota.Apply(parse, parse.GetValue(clear) ? null : t.Quota) }, parse.GetValue(actor)!, ct);
@@ -101,7 +101,7 @@ internal static class TenantCommand
         var db = CommonOptions.Database();
         var json = CommonOptions.Json();
         var command = new Command("list", "List tenants with their quotas and usage") { db, json };
-        command.SetAction((parse, ct) => RunAsync(parse, db, async ledger =>
+        command.SetAction((parse, ct) => RunAsync(parse, db, ct, async ledger =>
         {
             var list = await ledger.ListTenantsAsync(ct);
             if (parse.GetValue(json))
@@ -127,7 +127,7 @@ internal static class TenantCommand
         var db = CommonOptions.Database();
         var id = new Argument<string>("id") { Description = "The tenant" };
         var command = new Command("show", "A tenant's quotas and what its workloads hold, as JSON") { db, id };
-        command.SetAction((parse, ct) => RunAsync(parse, db, async ledger =>
+        command.SetAction((parse, ct) => RunAsync(parse, db, ct, async ledger =>
             Write(await ledger.GetTenantAsync(parse.GetValue(id)!, ct) ?? throw RegistryException.NotFound("tenant", parse.GetValue(id)!))));
         return command;
     }
@@ -138,7 +138,7 @@ internal static class TenantCommand
         var id = new Argument<string>("id") { Description = "The tenant" };
         var actor = Actor();
         var command = new Command("delete", "Delete a tenant that has no workloads and no usable member tokens") { db, id, actor };
-        command.SetAction((parse, ct) => RunAsync(parse, db, async ledger =>
+        command.SetAction((parse, ct) => RunAsync(parse, db, ct, async ledger =>
         {
             if (!await ledger.DeleteTenantAsync(parse.GetValue(id)!, null, parse.GetValue(actor)!, ct)) throw RegistryException.NotFound("tenant", parse.GetValue(id)!);
             Console.Error.WriteLine($"meridian: deleted tenant {parse.GetValue(id)}");
@@ -146,9 +146,9 @@ internal static class TenantCommand
         return command;
     }
 
-    private static Task<int> RunAsync(ParseResult parse, Option<string> db, Func<SqliteLedger, Task> body) => CommonOptions.RunAsync(async () =>
+    private static Task<int> RunAsync(ParseResult parse, Option<string> db, CancellationToken ct, Func<SqliteLedger, Task> body) => CommonOptions.RunAsync(async () =>
     {
-        using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, CancellationToken.None);
+        using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
         using var ledger = new SqliteLedger(store);
         await body(ledger);
         return 0;

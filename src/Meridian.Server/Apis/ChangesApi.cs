@@ -43,7 +43,7 @@ internal static class ChangesApi
                     ["items"] = new JsonArray(page.Select(ToJson).ToArray()),
                     ["next"] = rows.Count > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Seq.ToString(CultureInfo.InvariantCulture)) : null,
                 };
-                return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
+                return ApiResults.Json(body);
             })
             .WithTags("changes").WithName("list-changes")
             .WithSummary("The change log: who changed what and when, with the resource before and after")

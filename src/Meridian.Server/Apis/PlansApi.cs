@@ -56,7 +56,7 @@ internal static class PlansApi
                 };
                 var job = jobs.Start(body.Kind, node, work);
                 http.Response.Headers.Location = $"/api/v1/plans/{job.Id}";
-                return Json(View(job), 202);
+                return ApiResults.Json(View(job), 202);
             })
             .WithName("start-plan").WithSummary("Start a plan: where to open next (expansion) or what closing a region costs (closure)")
             .WithDescription("Body: {kind: expansion|closure, add (expansion: new sites), region (closure), sloMs (default 50), objective: coverage|latency, " +
@@ -79,7 +79,7 @@ internal static class PlansApi
                 var after = q["cursor"].ToString() is { Length: > 0 } c ? c : null;
                 var all = jobs.All.Where(j => (state is null || j.State == state) && (after is null || string.CompareOrdinal(j.Id, after) > 0)).ToArray();
                 var page = all.Take(limit).ToArray();
-                return Json(new JsonObject
+                return ApiResults.Json(new JsonObject
                 {
                     ["items"] = new JsonArray(page.Select(j => (JsonNode)View(j, withResult: false)).ToArray()),
                     ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null,
@@ -88,7 +88,7 @@ internal static class PlansApi
             .WithName("list-plans").WithSummary("List plans, newest last, without their results (filter: status; pages with limit and cursor)")
             .WithQuery("status", "limit", "cursor").Allow(Role.Viewer);
 
-        group.MapGet("/{id}", (string id, PlanJobs jobs) => Json(View(jobs.Find(id) ?? throw RegistryException.NotFound("plan", id))))
+        group.MapGet("/{id}", (string id, PlanJobs jobs) => ApiResults.Json(View(jobs.Find(id) ?? throw RegistryException.NotFound("plan", id))))
             .WithName("get-plan").WithSummary("A plan: status, stage and progress (0 to 1), and its result once it has succeeded").ProducesProblem(404).Allow(Role.Viewer);
 
         group.MapDelete("/{id}", (string id, PlanJobs jobs) => jobs.Remove(id) ? Results.NoContent() : throw RegistryException.NotFound("plan", id))
@@ -159,7 +159,4 @@ internal static class PlansApi
         if (withResult) view["result"] = job.Result?.DeepClone();
         return view;
     }
-
-    private static IResult Json(JsonObject body, int status = 200) =>
-        Results.Text(body.ToJsonString(MeridianJson.Options), "application/json", statusCode: status);
 }

@@ -99,7 +99,7 @@ internal static class ResourcesApi
             ["items"] = new JsonArray(page.Select(i => (JsonNode)ResourceViews.Of(i, world, query.Filter.ViewDate)).ToArray()),
             ["next"] = more ? NextUrl(http.Request, ListQuery.EncodeCursor(page[^1].Id)) : null,
         };
-        return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
+        return ApiResults.Json(body);
     }
 
     private static IResult Get(ResourceKind kind, string id, HttpContext http, IWorldStore store, TimeProvider time)
@@ -110,7 +110,7 @@ internal static class ResourcesApi
         http.Response.Headers.ETag = etag;
         if (http.Request.Headers.IfNoneMatch.ToString() == etag) return Results.StatusCode(304);
         var date = http.Request.Query.TryGetValue("asOf", out var a) ? ResourceFilter.ParseDate("asOf", a.ToString()) : Today(time);
-        return Results.Text(ResourceViews.Of(item, world, date).ToJsonString(MeridianJson.Options), "application/json");
+        return ApiResults.Json(ResourceViews.Of(item, world, date));
     }
 
     internal static IResult Written(ResourceKind kind, string id, WorldSnapshot snapshot, HttpContext http, TimeProvider time, bool created)

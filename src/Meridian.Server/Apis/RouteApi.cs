@@ -34,7 +34,7 @@ internal static class RouteApi
                 var body = ToJson(decision);
                 body["country"] = client.Country;
                 body["countrySource"] = source;
-                return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
+                return ApiResults.Json(body);
             })
             .WithTags("steering").WithName("route")
             .WithSummary("The region that serves a client for a service: lowest estimated RTT among the live, healthy regions the residency policy allows")
@@ -44,7 +44,7 @@ internal static class RouteApi
             .WithQuery("service", "lat", "lon", "country", "policy").Allow(Role.Viewer);
 
         app.MapGet("/api/v1/health", (HealthBoard health) =>
-                Results.Text(new JsonObject { ["items"] = System.Text.Json.JsonSerializer.SerializeToNode(health.Snapshot(), MeridianJson.Options) }.ToJsonString(MeridianJson.Options), "application/json"))
+                ApiResults.Json(new JsonObject { ["items"] = System.Text.Json.JsonSerializer.SerializeToNode(health.Snapshot(), MeridianJson.Options) }))
             .WithTags("steering").WithName("list-health").WithSummary("Health of every (service, region) that has been checked, failed or set by an operator")
             .Allow(Role.Viewer);
 

@@ -33,7 +33,7 @@ internal static class TenantsApi
                 var after = http.Request.Query["cursor"].ToString() is { Length: > 0 } c ? c : null;
                 var all = (await ledger.ListTenantsAsync(http.RequestAborted)).Where(t => after is null || string.CompareOrdinal(t.Tenant.Id, after) > 0).ToArray();
                 var page = all.Take(limit).ToArray();
-                return Json(new JsonObject
+                return ApiResults.Json(new JsonObject
                 {
                     ["items"] = new JsonArray(page.Select(t => (JsonNode)View(t)).ToArray()),
                     ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Tenant.Id) : null,
@@ -76,7 +76,7 @@ internal static class TenantsApi
     private static IResult Written(SqliteLedger.TenantView view, HttpContext http, int status)
     {
         http.Response.Headers.ETag = ETags.Of(view.Version);
-        return Results.Text(View(view).ToJsonString(MeridianJson.Options), "application/json", statusCode: status);
+        return ApiResults.Json(View(view), status);
     }
 
     internal static JsonObject View(SqliteLedger.TenantView v)
@@ -87,5 +87,4 @@ internal static class TenantsApi
         return node;
     }
 
-    private static IResult Json(JsonObject body) => Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
 }

@@ -26,7 +26,7 @@ internal static class TokensApi
                 view["token"] = secret;
                 http.Response.Headers.Location = $"/api/v1/tokens/{token.Id}";
                 http.Response.Headers.CacheControl = "no-store";
-                return Results.Text(view.ToJsonString(MeridianJson.Options), "application/json", statusCode: 201);
+                return ApiResults.Json(view, 201);
             })
             .WithName("create-token").WithSummary("Create an API token; its secret is in the answer, once, and never again")
             .WithDescription("Body: {name, role: viewer|operator|admin|member, tenant (members only), expiresAt (optional)}.")
@@ -36,12 +36,12 @@ internal static class TokensApi
         group.MapGet("/", async (HttpContext http, SqliteTokenStore tokens) =>
             {
                 var list = await tokens.ListAsync(http.RequestAborted);
-                return Json(new JsonObject { ["items"] = new JsonArray(list.Select(t => (JsonNode)View(t)).ToArray()), ["next"] = null });
+                return ApiResults.Json(new JsonObject { ["items"] = new JsonArray(list.Select(t => (JsonNode)View(t)).ToArray()), ["next"] = null });
             })
             .WithName("list-tokens").WithSummary("List API tokens (never their secrets)").Allow(Role.Admin);
 
         group.MapGet("/{id}", async (string id, HttpContext http, SqliteTokenStore tokens) =>
-                Json(View(await tokens.GetAsync(id, http.RequestAborted) ?? throw RegistryException.NotFound("token", id))))
+                ApiResults.Json(View(await tokens.GetAsync(id, http.RequestAborted) ?? throw RegistryException.NotFound("token", id))))
             .WithName("get-token").WithSummary("Get an API token (never its secret)").ProducesProblem(404).Allow(Role.Admin);
 
         group.MapDelete("/{id}", async (string id, HttpContext http, SqliteTokenStore tokens) =>
@@ -52,7 +52,7 @@ internal static class TokensApi
         app.MapGet("/api/v1/me", (HttpContext http, SqliteTokenStore tokens) =>
             {
                 var caller = Caller.Of(http);
-                return Json(new JsonObject
+                return ApiResults.Json(new JsonObject
                 {
                     ["actor"] = caller.Actor,
                     ["role"] = caller.Role.Name(),
@@ -77,5 +77,4 @@ internal static class TokensApi
         ["revokedAt"] = t.RevokedAt,
     };
 
-    private static IResult Json(JsonObject body) => Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
 }

@@ -27,7 +27,7 @@ internal static class WorkloadsApi
                     throw new RegistryException(ProblemKind.Forbidden, $"a member of tenant '{caller.Tenant}' places workloads only in it", [new("tenant", $"is not '{caller.Tenant}'")]);
                 var workload = await ledger.PlaceAsync(spec, Caller.ActorOf(http), http.RequestAborted);
                 http.Response.Headers.Location = $"/api/v1/workloads/{workload.Id}";
-                return Results.Text(WorkloadViews.Of(workload).ToJsonString(MeridianJson.Options), "application/json", statusCode: 201);
+                return ApiResults.Json(WorkloadViews.Of(workload), 201);
             })
             .WithName("place-workload").WithSummary("Place every replica of a workload, or none")
             .WithDescription("Body: {tenant, name, replicas, resources: {vcpu, memoryGiB, gpus, gpuShare}, constraints: {regions, countries, boundary, " +
@@ -55,7 +55,7 @@ internal static class WorkloadsApi
                     ["items"] = new JsonArray(page.Select(w => (JsonNode)WorkloadViews.Of(w)).ToArray()),
                     ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null,
                 };
-                return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
+                return ApiResults.Json(body);
             })
             .WithName("list-workloads").WithSummary("List workloads (filter: tenant; pages with limit and cursor); a member sees only its tenant's")
             .WithQuery("tenant", "limit", "cursor").Allow(Role.Viewer, Role.Member);
@@ -63,7 +63,7 @@ internal static class WorkloadsApi
         group.MapGet("/{id}", async (string id, SqliteLedger ledger, HttpContext http) =>
             {
                 var w = Visible(await ledger.GetAsync(id, http.RequestAborted), http) ?? throw RegistryException.NotFound("workload", id);
-                return Results.Text(WorkloadViews.Of(w).ToJsonString(MeridianJson.Options), "application/json");
+                return ApiResults.Json(WorkloadViews.Of(w));
             })
             .WithName("get-workload").WithSummary("Get a workload and its allocations").ProducesProblem(404).Allow(Role.Viewer, Role.Member);
 
@@ -88,7 +88,7 @@ internal static class WorkloadsApi
                 var report = await ledger.CapacityAsync(host =>
                     (region is null || host.Spec.RegionId == region) && (zone is null || host.Spec.ZoneId == zone) &&
                     (boundary is null || boundary.Contains(host.Spec.Country)), withHosts, http.RequestAborted);
-                return Results.Text(WorkloadViews.Of(report).ToJsonString(MeridianJson.Options), "application/json");
+                return ApiResults.Json(WorkloadViews.Of(report));
             })
             .WithTags("workloads").WithName("capacity")
             .WithSummary("Allocatable, used and free vCPU, memory and GPUs of the hosts in service, per region and zone (hosts=true: per host too)")
@@ -99,7 +99,7 @@ internal static class WorkloadsApi
                 var apply = http.Request.Query["apply"].ToString() is { Length: > 0 } a && (bool.TryParse(a, out var v) ? v : throw Problems.BadQuery("apply", "is true or false"));
                 var (plan, remaining) = await ledger.DrainFacilityAsync(id, apply, Caller.ActorOf(http), http.RequestAborted);
                 var status = Core.Lifecycle.LifecycleRules.Current(store.Current.World.Facilities.Find(id)!.History)!.Value.ToString();
-                return Results.Text(WorkloadViews.Of(plan, apply, status, remaining).ToJsonString(MeridianJson.Options), "application/json");
+                return ApiResults.Json(WorkloadViews.Of(plan, apply, status, remaining));
             })
             .WithTags("facilities").WithName("drain-facility")
             .WithSummary("Plan moving a facility's replicas under their original constraints, changing nothing; apply=true marks it Draining and moves them")

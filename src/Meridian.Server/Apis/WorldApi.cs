@@ -26,7 +26,7 @@ internal static class WorldApi
             .WithTags("world").WithName("export-world")
             .WithSummary("Export the whole world as JSON or YAML (format=json|yaml, or Accept: application/yaml)").WithQuery("format").Allow(Role.Viewer);
 
-        app.MapPost("/api/v1/world/import", async (HttpContext http, IWorldStore store) =>
+        app.MapPost("/api/v1/world/import", async (HttpContext http, IWorldStore store, EndpointPolicy endpoints) =>
             {
                 var dryRun = http.Request.Query["dryRun"].ToString() is { Length: > 0 } d
                     ? bool.TryParse(d, out var b) ? b : throw Problems.BadQuery("dryRun", "is true or false")
@@ -36,7 +36,7 @@ internal static class WorldApi
                     throw new RegistryException(ProblemKind.Busy, "another world import is running; retry when it has finished");
                 try
                 {
-                    return await ImportAsync(http, store, options, format, dryRun);
+                    return await ImportAsync(http, store, endpoints, options, format, dryRun);
                 }
                 finally
                 {
@@ -50,11 +50,11 @@ internal static class WorldApi
             .ProducesProblem(422).ProducesProblem(413).ProducesProblem(503).WithQuery("dryRun", "format").Allow(Role.Admin);
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext http, IWorldStore store, ServerOptions options, DocumentFormat format, bool dryRun)
+    private static async Task<IResult> ImportAsync(HttpContext http, IWorldStore store, EndpointPolicy endpoints, ServerOptions options, DocumentFormat format, bool dryRun)
     {
         var text = await RequestBody.ReadTextAsync(http, options.MaxImportBodyBytes);
         var (world, errors) = WorldDocument.Read(text, format);
-        if (world is not null && http.RequestServices.GetRequiredService<EndpointPolicy>().Check(world) is { Count: > 0 } refused)
+        if (world is not null && endpoints.Check(world) is { Count: > 0 } refused)
             (world, errors) = (null, refused);
         if (world is null)
             return Problems.Result(422, $"the world document has {errors.Count} problem(s); nothing was imported", errors, http);
@@ -79,7 +79,7 @@ internal static class WorldApi
             ["updated"] = list.Count(c => c.HasBefore && c.HasAfter),
             ["deleted"] = list.Count(c => !c.HasAfter),
         };
-        return Results.Text(body.ToJsonString(MeridianJson.Options), "application/json");
+        return ApiResults.Json(body);
     }
 
     private static DocumentFormat FormatOf(string format, string mediaType) => format switch

@@ -9,7 +9,7 @@ public sealed record AccessRule(IReadOnlyList<Role> Roles)
 {
     public bool Admits(Role role) => Roles.Any(r => role.Covers(r));
 
-    public string Names => string.Join(", ", Roles.Select(r => r.Name()));
+    public string Names => string.Join(" or ", Roles.Select(r => r.Name()));
 }
 
 public static class Access
@@ -25,8 +25,4 @@ public static class Access
             .RequireAssertion(ctx => Roles.Parse(ctx.User.FindFirst(Caller.RoleClaim)?.Value) is { } role && rule.Admits(role))
             .Build());
     }
-
-    public static readonly Role[] Readers = [Role.Viewer];
-    public static readonly Role[] Operators = [Role.Operator];
-    public static readonly Role[] Admins = [Role.Admin];
 }

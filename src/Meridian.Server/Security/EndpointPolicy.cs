@@ -21,8 +21,8 @@ public sealed class EndpointPolicy(SecurityOptions options)
     public void Listening(IEnumerable<string> urls) => _listen = urls.Select(u => new Uri(u)).ToArray();
 
     /// <summary>Problems with every endpoint of every service in <paramref name="world"/>.</summary>
-    public IReadOnlyList<FieldError> Check(World world, string prefix = "") =>
-        world.Services.Values.SelectMany(s => Check(s).Select(e => new FieldError($"{prefix}services[{s.Id}].{e.Field}", e.Message))).ToArray();
+    public IReadOnlyList<FieldError> Check(World world) =>
+        world.Services.Values.SelectMany(s => Check(s).Select(e => new FieldError($"services[{s.Id}].{e.Field}", e.Message))).ToArray();
 
     public IReadOnlyList<FieldError> Check(Service service)
     {
@@ -36,7 +36,8 @@ public sealed class EndpointPolicy(SecurityOptions options)
 
     public string? Problem(string url)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) return $"'{url}' is not an absolute http or https URL";
+        // A URL that is not absolute http or https is the registry's rule (Rules.Check(Service)), reported there.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) return null;
         if (uri.UserInfo.Length > 0) return "carries a user name or password; give credentials to the backend another way";
         if (Allowed(uri.IdnHost, uri.Port)) return null;
         var host = uri.IdnHost.ToLowerInvariant();

@@ -59,7 +59,7 @@ internal sealed class TokenAuthentication(
     {
         var caller = Caller.Find(http);
         var rule = http.GetEndpoint()?.Metadata.GetMetadata<AccessRule>();
-        var needs = rule is null ? "another role" : string.Join(" or ", rule.Roles.Select(r => r.Name()));
+        var needs = rule?.Names ?? "another role";
         await Problems.Result(403, $"{caller?.Actor ?? "the caller"} is a {caller?.Role.Name() ?? "caller"}; {http.Request.Method} {http.Request.Path} needs {needs}",
             [new("role", $"is {caller?.Role.Name()}")], http).ExecuteAsync(http);
     }

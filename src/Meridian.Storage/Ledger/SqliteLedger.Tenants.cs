@@ -75,15 +75,8 @@ public sealed partial class SqliteLedger
         await ReadAsync(ct, () => ReadTenant(Connection(), null, id) is { } row ? new TenantView(row.Tenant, row.Version, row.CreatedAt, UsageOf(id)) : null);
 
     public async Task<IReadOnlyList<TenantView>> ListTenantsAsync(CancellationToken ct = default) =>
-        await ReadAsync(ct, () =>
-        {
-            using var cmd = Sql.Command(Connection(), null, "SELECT id FROM tenants ORDER BY id");
-            using var r = cmd.ExecuteReader();
-            var ids = new List<string>();
-            while (r.Read()) ids.Add(r.GetString(0));
-            return (IReadOnlyList<TenantView>)ids.Select(id => ReadTenant(Connection(), null, id) is { } row ? new TenantView(row.Tenant, row.Version, row.CreatedAt, UsageOf(id)) : null)
-                .OfType<TenantView>().ToArray();
-        });
+        await ReadAsync(ct, () => (IReadOnlyList<TenantView>)ReadTenants(Connection(), null, null)
+            .Select(row => new TenantView(row.Tenant, row.Version, row.CreatedAt, UsageOf(row.Tenant.Id))).ToArray());
 
     private TenantUsage UsageOf(string tenant)
     {
@@ -97,11 +90,17 @@ public sealed partial class SqliteLedger
         if (errors.Count > 0) throw RegistryException.Invalid(errors);
     }
 
-    private static (Tenant Tenant, long Version, DateTimeOffset CreatedAt)? ReadTenant(SqliteConnection c, SqliteTransaction? tx, string id)
+    private static (Tenant Tenant, long Version, DateTimeOffset CreatedAt)? ReadTenant(SqliteConnection c, SqliteTransaction? tx, string id) =>
+        ReadTenants(c, tx, id).Cast<(Tenant, long, DateTimeOffset)?>().FirstOrDefault();
+
+    /// <summary>One tenant, or all of them (id null), in id order.</summary>
+    private static List<(Tenant Tenant, long Version, DateTimeOffset CreatedAt)> ReadTenants(SqliteConnection c, SqliteTransaction? tx, string? id)
     {
-        using var cmd = Sql.Command(c, tx, "SELECT body, version, created_at FROM tenants WHERE id = $id", ("$id", id));
+        using var cmd = Sql.Command(c, tx, "SELECT body, version, created_at FROM tenants WHERE ($id IS NULL OR id = $id) ORDER BY id", ("$id", id));
         using var r = cmd.ExecuteReader();
-        if (!r.Read()) return null;
-        return (JsonSerializer.Deserialize<Tenant>(r.GetString(0), MeridianJson.Options)!, r.GetInt64(1), DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture));
+        var list = new List<(Tenant, long, DateTimeOffset)>();
+        while (r.Read())
+            list.Add((JsonSerializer.Deserialize<Tenant>(r.GetString(0), MeridianJson.Options)!, r.GetInt64(1), DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture)));
+        return list;
     }
 }

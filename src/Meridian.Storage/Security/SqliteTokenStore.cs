@@ -23,7 +23,7 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
     [GeneratedRegex("^mrd_([0-9a-f]{12})_[0-9a-f]{48}$")]
     private static partial Regex Shape();
 
-    public async Task<(ApiToken Token, string Secret)> CreateAsync(TokenRequest request, string actor, CancellationToken ct = default)
+    public Task<(ApiToken Token, string Secret)> CreateAsync(TokenRequest request, string actor, CancellationToken ct = default)
     {
         var now = _time.GetUtcNow();
         Check(request, now);
@@ -40,20 +40,19 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
             ("$hash", Convert.ToHexString(key.Hash(secret))), ("$at", Text(now)), ("$by", actor), ("$exp", Text(token.ExpiresAt)));
         Audit.Write(connection, tx, now, actor, "create", "tokens", id, null, token);
         tx.Commit();
-        await Task.CompletedTask;
-        return (token, secret);
+        return Task.FromResult((token, secret));
     }
 
     public Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken ct = default)
     {
         using var connection = store.Open();
-        return Task.FromResult<IReadOnlyList<ApiToken>>(Read(connection, null, null));
+        return Task.FromResult<IReadOnlyList<ApiToken>>(Read(connection, null, null).Select(r => r.Token).ToArray());
     }
 
     public Task<ApiToken?> GetAsync(string id, CancellationToken ct = default)
     {
         using var connection = store.Open();
-        return Task.FromResult(Read(connection, null, id).FirstOrDefault());
+        return Task.FromResult(Read(connection, null, id).FirstOrDefault()?.Token);
     }
 
     /// <summary>Revokes a token; null when there is none with that id. Revoking twice keeps the first time.</summary>
@@ -62,7 +61,7 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
         var now = _time.GetUtcNow();
         using var connection = store.Open();
         using var tx = connection.BeginTransaction(deferred: false);
-        var before = Read(connection, tx, id).FirstOrDefault();
+        var before = Read(connection, tx, id).FirstOrDefault()?.Token;
         if (before is null) return Task.FromResult<ApiToken?>(null);
         if (before.RevokedAt is not null) return Task.FromResult<ApiToken?>(before);
         Sql.Execute(connection, tx, "UPDATE tokens SET revoked_at = $at WHERE id = $id", ("$at", Text(now)), ("$id", id));
@@ -76,7 +75,7 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
     public bool HasActiveAdmin()
     {
         using var connection = store.Open();
-        return Read(connection, null, null).Any(t => t.Role == Role.Admin && t.ActiveAt(_time.GetUtcNow()));
+        return Read(connection, null, null).Any(r => r.Token.Role == Role.Admin && r.Token.ActiveAt(_time.GetUtcNow()));
     }
 
     /// <summary>The token a presented secret belongs to, if it is well formed, known, matches, and is neither expired nor
@@ -94,14 +93,13 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
         }
         var id = match.Groups[1].Value;
         using var connection = store.Open();
-        using var cmd = Sql.Command(connection, null, "SELECT secret_hash FROM tokens WHERE id = $id", ("$id", id));
-        var stored = cmd.ExecuteScalar() is string s ? Convert.FromHexString(s) : null;
-        if (!CryptographicOperations.FixedTimeEquals(hash, stored ?? Decoy) || stored is null)
+        var row = Read(connection, null, id).FirstOrDefault();
+        if (!CryptographicOperations.FixedTimeEquals(hash, row?.SecretHash ?? Decoy) || row is null)
         {
-            reason = stored is null ? "unknown token" : "wrong secret";
+            reason = row is null ? "unknown token" : "wrong secret";
             return null;
         }
-        var token = Read(connection, null, id).Single();
+        var token = row.Token;
         var now = _time.GetUtcNow();
         if (token.RevokedAt is not null || token.ExpiresAt <= now)
         {
@@ -129,17 +127,21 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
         if (errors.Count > 0) throw RegistryException.Invalid(errors);
     }
 
-    private static List<ApiToken> Read(SqliteConnection connection, SqliteTransaction? tx, string? id)
+    private sealed record Row(ApiToken Token, byte[] SecretHash);
+
+    private static List<Row> Read(SqliteConnection connection, SqliteTransaction? tx, string? id)
     {
         using var cmd = Sql.Command(connection, tx,
-            "SELECT id, name, role, tenant, created_at, created_by, expires_at, last_used_at, revoked_at FROM tokens WHERE ($id IS NULL OR id = $id) ORDER BY created_at, id",
+            "SELECT id, name, role, tenant, created_at, created_by, expires_at, last_used_at, revoked_at, secret_hash FROM tokens " +
+            "WHERE ($id IS NULL OR id = $id) ORDER BY created_at, id",
             ("$id", id));
         using var r = cmd.ExecuteReader();
-        var list = new List<ApiToken>();
+        var list = new List<Row>();
         while (r.Read())
         {
-            list.Add(new ApiToken(r.GetString(0), r.GetString(1), Roles.Parse(r.GetString(2)) ?? throw new InvalidDataException($"token {r.GetString(0)} has an unknown role"),
-                r.IsDBNull(3) ? null : r.GetString(3), Time(r, 4)!.Value, r.GetString(5), Time(r, 6), Time(r, 7), Time(r, 8)));
+            var token = new ApiToken(r.GetString(0), r.GetString(1), Roles.Parse(r.GetString(2)) ?? throw new InvalidDataException($"token {r.GetString(0)} has an unknown role"),
+                r.IsDBNull(3) ? null : r.GetString(3), Time(r, 4)!.Value, r.GetString(5), Time(r, 6), Time(r, 7), Time(r, 8));
+            list.Add(new Row(token, Convert.FromHexString(r.GetString(9))));
         }
         return list;
     }
