@@ -12,7 +12,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Meridian.Storage;
 using Meridian.Storage.Ledger;
-using Meridian.Storage.Sqlite;
 using Meridian.Storage.Worlds;
 
 namespace Meridian.Server;
@@ -22,12 +21,12 @@ public static class MeridianServer
 {
     public static async Task<WebApplication> BuildAsync(ServerOptions options, string[]? args = null, TimeProvider? time = null)
     {
-        var store = await SqliteWorldStore.OpenAsync(options.DatabasePath, options.SeedDemoWorld ? () => DemoWorld.Load() : null, time);
+        var store = await WorldStore.OpenAsync(options.DatabasePath, options.SeedDemoWorld ? () => DemoWorld.Load() : null, time);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [], ApplicationName = typeof(MeridianServer).Assembly.GetName().Name });
         var security = options.Security;
         builder.Configuration.GetSection("Meridian:Security").Bind(security);
-        var tokens = new SqliteTokenStore(store, TokenKey.LoadOrCreate(security.TokenKeyFile ?? TokenKey.DefaultPath(options.DatabasePath)), time);
+        var tokens = new TokenStore(store, TokenKey.LoadOrCreate(security.TokenKeyFile ?? TokenKey.DefaultPath(options.DatabasePath)), time);
         var adminTokenFile = await FirstAdminToken.EnsureAsync(tokens, security.AdminTokenFile ?? FirstAdminToken.DefaultPath(options.DatabasePath));
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k =>
@@ -54,7 +53,8 @@ public static class MeridianServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IWorldStore>(store);
         builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(new SqliteLedger(store, time, options.Placement));
+        var ledger = new AllocationLedger(store, time, options.Placement);
+        builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton(security);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(new StartupNotes(adminTokenFile));
@@ -73,14 +73,18 @@ public static class MeridianServer
         if (security.CorsOrigins.Count > 0)
             builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins([.. security.CorsOrigins]).AllowAnyMethod().WithHeaders("Authorization", "Content-Type", "If-Match").WithExposedHeaders("ETag", "Location")));
         builder.Services.AddSingleton(time ?? TimeProvider.System);
-        builder.Services.AddHostedService<WorldRefresher>();
+        builder.Services.AddHostedService<CatchUp>();
         var latency = new LatencyModelOptions();
         builder.Configuration.GetSection("Meridian:Latency").Bind(latency);
         var healthOptions = options.Health;
         builder.Services.AddSingleton(new LatencyModel(latency));
-        builder.Services.AddSingleton(new HealthBoard(healthOptions, time));
+        var healthBoard = new HealthBoard(healthOptions, time);
+        var overrides = new Meridian.Storage.Health.HealthOverrideStore(store);
+        HealthOverrides.Follow(overrides, healthBoard);
+        builder.Services.AddSingleton(healthBoard);
+        builder.Services.AddSingleton(overrides);
         builder.Services.AddSingleton<RouterCache>();
-        builder.Services.AddSingleton(new Meridian.Storage.Plans.SqlitePlanStore(store));
+        builder.Services.AddSingleton(new Meridian.Storage.Plans.PlanStore(store));
         builder.Services.AddSingleton<Planning.PlanJobs>();
         // Probes connect only where the endpoint policy allows, and do not follow redirects somewhere else.
         builder.Services.AddHttpClient("health").ConfigurePrimaryHttpMessageHandler(services =>
@@ -135,6 +139,9 @@ public static class MeridianServer
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/healthz", (IWorldStore s) => Results.Json(new { status = "ok", generation = s.Current.Generation }))
             .WithTags("health").WithSummary("Liveness and the world generation this process serves").AllowAnonymous();
+        app.MapGet("/readyz", Readiness.CheckAsync)
+            .WithTags("health").WithSummary("Readiness for a load balancer: the database answers, the world is loaded and this replica has caught up with the change log")
+            .AllowAnonymous();
         app.MapHomePage("/footprint");
         if (ConsoleFiles.Available) app.MapConsole();
         else app.MapHomePage("/");

@@ -3,7 +3,8 @@ namespace Meridian.Server;
 /// <summary>How <c>meridian serve</c> runs.</summary>
 public sealed record ServerOptions
 {
-    /// <summary>SQLite database file; created and seeded with the demo world when missing. Default ./meridian.db.</summary>
+    /// <summary>The database: a SQLite file (created and seeded with the demo world when missing), or PostgreSQL as
+    /// <c>postgres://user@host:port/db</c> or <c>Host=...;Database=...</c>. Default ./meridian.db.</summary>
     public string DatabasePath { get; init; } = "meridian.db";
 
     /// <summary>Addresses to listen on. Default http://127.0.0.1:5080.</summary>
@@ -12,8 +13,9 @@ public sealed record ServerOptions
     /// <summary>Seed an empty database with the demo world. Default true.</summary>
     public bool SeedDemoWorld { get; init; } = true;
 
-    /// <summary>How often to look for writes made by other processes (the CLI, other replicas). Default 1 s.</summary>
-    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often to read the change log for writes made by other processes (the CLI, other replicas). On
+    /// PostgreSQL a NOTIFY wakes the reader at once and this is the fallback. Default 250 ms.</summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Largest body of a single-resource write. Default 256 KiB.</summary>
     public long MaxResourceBodyBytes { get; init; } = 256 * 1024;
@@ -26,6 +28,10 @@ public sealed record ServerOptions
 
     /// <summary>Plans waiting or running at once; past it, POST /api/v1/plans answers 503 with Retry-After. Default 8.</summary>
     public int MaxQueuedPlans { get; init; } = 8;
+
+    /// <summary>How long a plan's lease lasts without renewal (renewed every third of it); when the replica running a plan
+    /// stops, another marks the plan failed this long after. Default 30 s.</summary>
+    public TimeSpan PlanLease { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>API requests served at once; more wait in a queue of <see cref="MaxQueuedRequests"/>. Default 64.</summary>
     public int MaxConcurrentRequests { get; init; } = 64;

@@ -1,4 +1,3 @@
-using Meridian.Storage.Sqlite;
 using Meridian.Storage.Worlds;
 using Microsoft.Data.Sqlite;
 
@@ -25,8 +24,8 @@ public abstract class CliTest : IDisposable
     private static string CreateTemplate()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("meridian-cli-template-").FullName, "meridian.db");
-        using (var store = SqliteWorldStore.OpenAsync(path, () => DemoWorld.Load()).GetAwaiter().GetResult())
-        using (var ledger = new global::Meridian.Storage.Ledger.SqliteLedger(store))
+        using (var store = WorldStore.OpenAsync(path, () => DemoWorld.Load()).GetAwaiter().GetResult())
+        using (var ledger = new global::Meridian.Storage.Ledger.AllocationLedger(store))
         {
             // The tests place workloads for "acme"; a tenant exists before its workloads.
             ledger.CreateTenantAsync(new global::Meridian.Storage.Ledger.Tenant("acme"), "test").GetAwaiter().GetResult();

@@ -28,7 +28,7 @@ internal static class CapacityCommand
             if (r is not null && !world.Regions.Contains(r)) throw RegistryException.Malformed(new FieldError("region", $"no region '{r}'"));
             if (z is not null && !world.Zones.Contains(z)) throw RegistryException.Malformed(new FieldError("zone", $"no zone '{z}'"));
             var b = parse.GetValue(boundary) is { } id ? world.Boundaries.Find(id) ?? throw RegistryException.Malformed(new FieldError("boundary", $"no data boundary '{id}'")) : null;
-            using var ledger = new SqliteLedger(store);
+            using var ledger = new AllocationLedger(store);
             var report = await ledger.CapacityAsync(h =>
                 (r is null || h.Spec.RegionId == r) && (z is null || h.Spec.ZoneId == z) && (b is null || b.Contains(h.Spec.Country)), withHosts: z is not null, ct);
             if (parse.GetValue(json))

@@ -1,6 +1,6 @@
+using Meridian.Storage;
 using System.CommandLine;
 using Meridian.Core.Validation;
-using Meridian.Storage.Sqlite;
 using Meridian.Storage.Worlds;
 using Spectre.Console;
 
@@ -29,19 +29,19 @@ internal static class CommonOptions
 
     /// <summary>Opens an existing database; a missing one is refused naming its path, so a command run from the
     /// wrong directory never shows a fresh demo world as if it were the operator's.</summary>
-    public static Task<SqliteWorldStore> OpenAsync(string path, CancellationToken ct)
+    public static Task<WorldStore> OpenAsync(string path, CancellationToken ct)
     {
         if (!File.Exists(path))
             throw new IOException($"no database at {System.IO.Path.GetFullPath(path)}; give --db PATH, or create one with 'meridian init --db PATH' or 'meridian serve --db PATH'");
-        return SqliteWorldStore.OpenAsync(path, cancellationToken: ct);
+        return WorldStore.OpenAsync(path, cancellationToken: ct);
     }
 
     /// <summary>Opens a database, creating it (and seeding the demo world unless <paramref name="empty"/>) when it is
     /// missing; says which in one line on standard error. The directory must exist.</summary>
-    public static async Task<SqliteWorldStore> OpenOrCreateAsync(string path, bool empty, CancellationToken ct)
+    public static async Task<WorldStore> OpenOrCreateAsync(string path, bool empty, CancellationToken ct)
     {
         var created = !File.Exists(path);
-        var store = await SqliteWorldStore.OpenAsync(path, empty ? null : () => DemoWorld.Load(), cancellationToken: ct);
+        var store = await WorldStore.OpenAsync(path, empty ? null : () => DemoWorld.Load(), cancellationToken: ct);
         SayDatabase(path, created, empty);
         return store;
     }

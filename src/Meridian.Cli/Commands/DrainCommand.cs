@@ -20,7 +20,7 @@ internal static class DrainCommand
         {
             var id = parse.GetValue(facility)!;
             using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
-            using var ledger = new SqliteLedger(store);
+            using var ledger = new AllocationLedger(store);
             var (plan, remaining) = await ledger.DrainFacilityAsync(id, parse.GetValue(apply), parse.GetValue(actor)!, ct);
             if (parse.GetValue(json))
             {

@@ -73,7 +73,7 @@ internal static class PlaceCommand
                 throw RegistryException.Malformed(JsonErrors.Describe(e, node, typeof(WorkloadSpec)));
             }
             using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
-            using var ledger = new SqliteLedger(store);
+            using var ledger = new AllocationLedger(store);
             var workload = await ledger.PlaceAsync(spec, parse.GetValue(actor)!, ct);
             if (parse.GetValue(json))
             {

@@ -146,15 +146,15 @@ internal static class TenantCommand
         return command;
     }
 
-    private static Task<int> RunAsync(ParseResult parse, Option<string> db, CancellationToken ct, Func<SqliteLedger, Task> body) => CommonOptions.RunAsync(async () =>
+    private static Task<int> RunAsync(ParseResult parse, Option<string> db, CancellationToken ct, Func<AllocationLedger, Task> body) => CommonOptions.RunAsync(async () =>
     {
         using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
-        using var ledger = new SqliteLedger(store);
+        using var ledger = new AllocationLedger(store);
         await body(ledger);
         return 0;
     });
 
-    private static void Write(SqliteLedger.TenantView v) =>
+    private static void Write(AllocationLedger.TenantView v) =>
         Console.Out.WriteLine(JsonSerializer.Serialize(new { v.Tenant.Id, v.Tenant.Description, v.Tenant.Quota, v.Usage, v.Version }, MeridianJson.Indented));
 
     private static string Of(double used, double? limit) =>

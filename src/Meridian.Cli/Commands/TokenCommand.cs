@@ -99,12 +99,12 @@ internal static class TokenCommand
         return command;
     }
 
-    private static async Task<(Meridian.Storage.Sqlite.SqliteWorldStore, SqliteTokenStore)> OpenAsync(string db, string? keyFile, CancellationToken ct)
+    private static async Task<(Meridian.Storage.WorldStore, TokenStore)> OpenAsync(string db, string? keyFile, CancellationToken ct)
     {
         var store = await CommonOptions.OpenAsync(db, ct);
         try
         {
-            return (store, new SqliteTokenStore(store, TokenKey.LoadOrCreate(keyFile ?? TokenKey.DefaultPath(db))));
+            return (store, new TokenStore(store, TokenKey.LoadOrCreate(keyFile ?? TokenKey.DefaultPath(db))));
         }
         catch
         {

@@ -5,6 +5,8 @@ using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
 using Meridian.Server.Http;
 using Meridian.Server.Security;
+using Meridian.Storage.Health;
+using Meridian.Server.Hosting;
 using Meridian.Storage.Security;
 using Meridian.Server.Steering;
 using Meridian.Steering.Health;
@@ -48,7 +50,7 @@ internal static class RouteApi
             .WithTags("steering").WithName("list-health").WithSummary("Health of every (service, region) that has been checked, failed or set by an operator")
             .Allow(Role.Viewer);
 
-        app.MapPut("/api/v1/health/{service}/{region}", async (string service, string region, HttpContext http, HealthBoard health, IWorldStore store, Storage.Sqlite.SqliteWorldStore log, ServerOptions options, TimeProvider time) =>
+        app.MapPut("/api/v1/health/{service}/{region}", async (string service, string region, HttpContext http, HealthBoard health, IWorldStore store, HealthOverrideStore overrides, ServerOptions options, TimeProvider time) =>
             {
                 var world = store.Current.World;
                 if (!world.Services.Contains(service)) throw RegistryException.NotFound("service", service);
@@ -59,8 +61,16 @@ internal static class RouteApi
                 var before = health.Snapshot().FirstOrDefault(h => h.Service == service && h.Region == region);
                 health.SetOperator(service, region, request.State);
                 var entry = health.Snapshot().First(h => h.Service == service && h.Region == region);
-                // Overrides move users between regions: they are recorded like any other change.
-                Audit.Record(log, time.GetUtcNow(), actor, "override", "health", $"{service}/{region}", before, entry);
+                try
+                {
+                    // In the database for every replica, and in the change log: overrides move users between regions.
+                    overrides.Set(new HealthOverride(service, region, HealthOverrides.Name(request.State)), actor, time.GetUtcNow(), before, entry);
+                }
+                catch
+                {
+                    health.SetOperator(service, region, before?.Operator ?? OperatorState.Auto);
+                    throw;
+                }
                 return Results.Text(System.Text.Json.JsonSerializer.Serialize(entry, MeridianJson.Options), "application/json");
             })
             .WithTags("steering").WithName("set-health")

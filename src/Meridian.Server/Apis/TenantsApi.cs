@@ -16,7 +16,7 @@ internal static class TenantsApi
     {
         var group = app.MapGroup("/api/v1/tenants").WithTags("tenants");
 
-        group.MapPost("/", async (HttpContext http, SqliteLedger ledger) =>
+        group.MapPost("/", async (HttpContext http, AllocationLedger ledger) =>
             {
                 var tenant = (Tenant)RequestBody.Deserialize(await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes), typeof(Tenant));
                 var view = await ledger.CreateTenantAsync(tenant, Caller.ActorOf(http), http.RequestAborted);
@@ -27,7 +27,7 @@ internal static class TenantsApi
             .Accepts<Tenant>("application/json").Produces<JsonObject>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422)
             .Allow(Role.Admin);
 
-        group.MapGet("/", async (HttpContext http, SqliteLedger ledger) =>
+        group.MapGet("/", async (HttpContext http, AllocationLedger ledger) =>
             {
                 var limit = http.Request.Query["limit"].ToString() is { Length: > 0 } l ? ListQuery.ParseLimit(l) : ListQuery.DefaultLimit;
                 var after = http.Request.Query["cursor"].ToString() is { Length: > 0 } c ? c : null;
@@ -42,7 +42,7 @@ internal static class TenantsApi
             .WithName("list-tenants").WithSummary("List tenants with their quotas and usage (pages with limit and cursor)")
             .WithQuery("limit", "cursor").Allow(Role.Viewer);
 
-        group.MapGet("/{id}", async (string id, HttpContext http, SqliteLedger ledger) =>
+        group.MapGet("/{id}", async (string id, HttpContext http, AllocationLedger ledger) =>
             {
                 var caller = Caller.Of(http);
                 // A member sees only its own tenant; any other is "not found", not "forbidden", so names do not leak.
@@ -53,7 +53,7 @@ internal static class TenantsApi
             .WithName("get-tenant").WithSummary("A tenant: its quotas and what its workloads hold (usage)").ProducesProblem(404)
             .Allow(Role.Viewer, Role.Member);
 
-        group.MapPatch("/{id}", async (string id, HttpContext http, SqliteLedger ledger) =>
+        group.MapPatch("/{id}", async (string id, HttpContext http, AllocationLedger ledger) =>
             {
                 var patch = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
                 var view = await ledger.UpdateTenantAsync(id, ETags.IfMatch(http.Request), current =>
@@ -67,19 +67,19 @@ internal static class TenantsApi
             .Accepts<JsonObject>("application/merge-patch+json", "application/json").Produces<JsonObject>()
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(422).Allow(Role.Admin);
 
-        group.MapDelete("/{id}", async (string id, HttpContext http, SqliteLedger ledger) =>
+        group.MapDelete("/{id}", async (string id, HttpContext http, AllocationLedger ledger) =>
                 await ledger.DeleteTenantAsync(id, ETags.IfMatch(http.Request), Caller.ActorOf(http), http.RequestAborted) ? Results.NoContent() : throw RegistryException.NotFound("tenant", id))
             .WithName("delete-tenant").WithSummary("Delete a tenant that has no workloads and no usable member tokens")
             .Produces(204).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).Allow(Role.Admin);
     }
 
-    private static IResult Written(SqliteLedger.TenantView view, HttpContext http, int status)
+    private static IResult Written(AllocationLedger.TenantView view, HttpContext http, int status)
     {
         http.Response.Headers.ETag = ETags.Of(view.Version);
         return ApiResults.Json(View(view), status);
     }
 
-    internal static JsonObject View(SqliteLedger.TenantView v)
+    internal static JsonObject View(AllocationLedger.TenantView v)
     {
         var node = JsonSerializer.SerializeToNode(v.Tenant, MeridianJson.Options)!.AsObject();
         node["createdAt"] = v.CreatedAt;

@@ -17,7 +17,7 @@ internal static class TokensApi
     {
         var group = app.MapGroup("/api/v1/tokens").WithTags("tokens");
 
-        group.MapPost("/", async (HttpContext http, SqliteTokenStore tokens) =>
+        group.MapPost("/", async (HttpContext http, TokenStore tokens) =>
             {
                 var body = (TokenBody)RequestBody.Deserialize(await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes), typeof(TokenBody));
                 var role = Roles.Parse(body.Role) ?? throw RegistryException.Invalid([new("role", $"'{body.Role}' is not viewer, operator, admin or member")]);
@@ -33,23 +33,23 @@ internal static class TokensApi
             .Accepts<TokenBody>("application/json").Produces<JsonObject>(201).ProducesProblem(400).ProducesProblem(422)
             .Allow(Role.Admin);
 
-        group.MapGet("/", async (HttpContext http, SqliteTokenStore tokens) =>
+        group.MapGet("/", async (HttpContext http, TokenStore tokens) =>
             {
                 var list = await tokens.ListAsync(http.RequestAborted);
                 return ApiResults.Json(new JsonObject { ["items"] = new JsonArray(list.Select(t => (JsonNode)View(t)).ToArray()), ["next"] = null });
             })
             .WithName("list-tokens").WithSummary("List API tokens (never their secrets)").Allow(Role.Admin);
 
-        group.MapGet("/{id}", async (string id, HttpContext http, SqliteTokenStore tokens) =>
+        group.MapGet("/{id}", async (string id, HttpContext http, TokenStore tokens) =>
                 ApiResults.Json(View(await tokens.GetAsync(id, http.RequestAborted) ?? throw RegistryException.NotFound("token", id))))
             .WithName("get-token").WithSummary("Get an API token (never its secret)").ProducesProblem(404).Allow(Role.Admin);
 
-        group.MapDelete("/{id}", async (string id, HttpContext http, SqliteTokenStore tokens) =>
+        group.MapDelete("/{id}", async (string id, HttpContext http, TokenStore tokens) =>
                 await tokens.RevokeAsync(id, Caller.ActorOf(http), http.RequestAborted) is null ? throw RegistryException.NotFound("token", id) : Results.NoContent())
             .WithName("revoke-token").WithSummary("Revoke an API token; it stops working at once and stays listed as revoked")
             .Produces(204).ProducesProblem(404).Allow(Role.Admin);
 
-        app.MapGet("/api/v1/me", (HttpContext http, SqliteTokenStore tokens) =>
+        app.MapGet("/api/v1/me", (HttpContext http, TokenStore tokens) =>
             {
                 var caller = Caller.Of(http);
                 return ApiResults.Json(new JsonObject

@@ -18,7 +18,7 @@ internal static class WorkloadsApi
     {
         var group = app.MapGroup("/api/v1/workloads").WithTags("workloads");
 
-        group.MapPost("/", async (HttpContext http, SqliteLedger ledger) =>
+        group.MapPost("/", async (HttpContext http, AllocationLedger ledger) =>
             {
                 var body = await RequestBody.ReadObjectAsync(http, options.MaxResourceBodyBytes);
                 var spec = (WorkloadSpec)RequestBody.Deserialize(body, typeof(WorkloadSpec));
@@ -36,7 +36,7 @@ internal static class WorkloadsApi
             .Accepts<WorkloadSpec>("application/json").Produces<JsonObject>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422)
             .Allow(Role.Member, Role.Admin);
 
-        group.MapGet("/", async (HttpContext http, SqliteLedger ledger) =>
+        group.MapGet("/", async (HttpContext http, AllocationLedger ledger) =>
             {
                 var q = http.Request.Query;
                 foreach (var key in q.Keys)
@@ -60,19 +60,19 @@ internal static class WorkloadsApi
             .WithName("list-workloads").WithSummary("List workloads (filter: tenant; pages with limit and cursor); a member sees only its tenant's")
             .WithQuery("tenant", "limit", "cursor").Allow(Role.Viewer, Role.Member);
 
-        group.MapGet("/{id}", async (string id, SqliteLedger ledger, HttpContext http) =>
+        group.MapGet("/{id}", async (string id, AllocationLedger ledger, HttpContext http) =>
             {
                 var w = Visible(await ledger.GetAsync(id, http.RequestAborted), http) ?? throw RegistryException.NotFound("workload", id);
                 return ApiResults.Json(WorkloadViews.Of(w));
             })
             .WithName("get-workload").WithSummary("Get a workload and its allocations").ProducesProblem(404).Allow(Role.Viewer, Role.Member);
 
-        group.MapDelete("/{id}", async (string id, SqliteLedger ledger, HttpContext http) =>
+        group.MapDelete("/{id}", async (string id, AllocationLedger ledger, HttpContext http) =>
                 Visible(await ledger.GetAsync(id, http.RequestAborted), http) is not null && await ledger.ReleaseAsync(id, Caller.ActorOf(http), http.RequestAborted)
                     ? Results.NoContent() : throw RegistryException.NotFound("workload", id))
             .WithName("delete-workload").WithSummary("Release a workload's capacity").Produces(204).ProducesProblem(404).Allow(Role.Member, Role.Admin);
 
-        app.MapGet("/api/v1/capacity", async (HttpContext http, SqliteLedger ledger, IWorldStore store) =>
+        app.MapGet("/api/v1/capacity", async (HttpContext http, AllocationLedger ledger, IWorldStore store) =>
             {
                 var q = http.Request.Query;
                 foreach (var key in q.Keys)
@@ -94,7 +94,7 @@ internal static class WorkloadsApi
             .WithSummary("Allocatable, used and free vCPU, memory and GPUs of the hosts in service, per region and zone (hosts=true: per host too)")
             .WithQuery("region", "zone", "boundary", "hosts").Allow(Role.Viewer, Role.Member);
 
-        app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, SqliteLedger ledger, IWorldStore store) =>
+        app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, AllocationLedger ledger, IWorldStore store) =>
             {
                 var apply = http.Request.Query["apply"].ToString() is { Length: > 0 } a && (bool.TryParse(a, out var v) ? v : throw Problems.BadQuery("apply", "is true or false"));
                 var (plan, remaining) = await ledger.DrainFacilityAsync(id, apply, Caller.ActorOf(http), http.RequestAborted);

@@ -12,7 +12,7 @@ internal sealed class GatewayTransformer(string rest, string region, double rttM
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString("/" + rest), httpContext.Request.QueryString);
         proxyRequest.Headers.Host = null;
         // The caller's credentials (and a Meridian token sent by mistake) stay here unless the service asks for them.
-        if (!forwardCredentials || httpContext.Request.Headers.Authorization.ToString().Contains(Storage.Security.SqliteTokenStore.Prefix, StringComparison.Ordinal))
+        if (!forwardCredentials || httpContext.Request.Headers.Authorization.ToString().Contains(Storage.Security.TokenStore.Prefix, StringComparison.Ordinal))
             proxyRequest.Headers.Authorization = null;
         if (!forwardCredentials)
         {

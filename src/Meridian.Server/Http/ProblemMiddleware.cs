@@ -28,12 +28,26 @@ internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Pr
         {
             await Problems.Result(e.StatusCode, e.Message, [], context).ExecuteAsync(context);
         }
+        catch (Exception e) when (!context.Response.HasStarted && Unavailable(context, e))
+        {
+            // The database is down or restarting: the client may retry (on this replica or another); nothing acknowledged was lost.
+            LogUnavailable(logger, e.Message);
+            context.Response.Headers.RetryAfter = "1";
+            await Problems.Result(503, "the database is unavailable; retry shortly", [new FieldError("database", "unreachable or restarting")], context).ExecuteAsync(context);
+        }
         catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
         {
             LogUnexpected(logger, e, context.Request.Method, context.Request.Path);
             await Problems.Result(500, "An unexpected error occurred; it has been logged.", [], context).ExecuteAsync(context);
         }
     }
+
+    private static bool Unavailable(HttpContext context, Exception e) =>
+        e is Meridian.Storage.Data.StoreUnavailableException ||
+        context.RequestServices.GetService<Meridian.Storage.WorldStore>()?.Database.IsUnavailable(e) == true;
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Database unavailable: {Message}")]
+    private static partial void LogUnavailable(ILogger logger, string message);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unexpected error serving {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception e, string method, string path);

@@ -50,14 +50,15 @@ public sealed class PlanJob(string id, string kind, JsonObject request, DateTime
         };
     }
 
-    internal PlanRecord ToRecord() => new(Id, Kind, State.ToString().ToLowerInvariant(), Request.ToJsonString(), Result?.ToJsonString(),
-        Error?.Field, Error?.Message, CreatedAt, StartedAt, FinishedAt);
+    internal PlanRecord ToRecord(string owner, DateTimeOffset? leaseUntil) => new(Id, Kind, State.ToString().ToLowerInvariant(), Request.ToJsonString(),
+        Result?.ToJsonString(), Error?.Field, Error?.Message, CreatedAt, StartedAt, FinishedAt, owner, Finished ? null : leaseUntil);
 }
 
-/// <summary>Plans run in the background one at a time (a solve uses the machine's cores; queueing keeps each one's
-/// figures honest). Each state change is written to the database, so results outlive the server; a plan that was
-/// queued or running when a server stopped is marked failed when the next one starts. The last <see cref="Kept"/>
-/// finished plans are kept.</summary>
+/// <summary>Plans run in the background one at a time per replica (a solve uses the machine's cores; queueing keeps each
+/// one's figures honest). Each state change is written to the database, so results outlive the replica and every replica
+/// answers for every plan. The replica running a plan holds a lease on it (<see cref="ServerOptions.PlanLease"/>) and
+/// renews it; when a replica dies, another takes the plan over once the lease has run out and marks it failed (the work
+/// is in the dead process; the caller starts it again). The last <see cref="Kept"/> finished plans are kept.</summary>
 public sealed partial class PlanJobs : IDisposable
 {
     public const int Kept = 1000;
@@ -66,31 +67,33 @@ public sealed partial class PlanJobs : IDisposable
     private readonly SemaphoreSlim _slot = new(1, 1);
     private readonly TimeProvider _time;
     private readonly ILogger<PlanJobs> _logger;
-    private readonly SqlitePlanStore _store;
+    private readonly PlanStore _store;
     private readonly int _maxQueued;
+    private readonly TimeSpan _lease;
+    private readonly string _owner = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
     private readonly Lock _starting = new();
-    private long _sequence;
+    private readonly ITimer _leases;
     private volatile bool _disposed;
 
-    public PlanJobs(TimeProvider time, ILogger<PlanJobs> logger, SqlitePlanStore store, ServerOptions options)
+    public PlanJobs(TimeProvider time, ILogger<PlanJobs> logger, PlanStore store, ServerOptions options)
     {
-        (_time, _logger, _store, _maxQueued) = (time, logger, store, options.MaxQueuedPlans);
-        foreach (var r in store.All())
+        (_time, _logger, _store, _maxQueued, _lease) = (time, logger, store, options.MaxQueuedPlans, options.PlanLease);
+        TakeOverExpired();
+        _leases = time.CreateTimer(_ => TendLeases(), null, _lease / 3, _lease / 3);
+    }
+
+    public IEnumerable<PlanJob> All
+    {
+        get
         {
-            var job = PlanJob.From(r);
-            _jobs[job.Id] = job;
-            if (!job.Finished)
-            {
-                job.Error = new FieldError("plan", "the server stopped before the plan finished; start it again");
-                Finish(job, PlanState.Failed);
-            }
-            if (long.TryParse(job.Id.AsSpan(job.Id.LastIndexOf('-') + 1), out var n)) _sequence = Math.Max(_sequence, n);
+            var stored = _store.All().Select(r => _jobs.GetValueOrDefault(r.Id) ?? PlanJob.From(r)).ToDictionary(j => j.Id, StringComparer.Ordinal);
+            foreach (var job in _jobs.Values) stored.TryAdd(job.Id, job);
+            return stored.Values.OrderBy(j => j.Id, StringComparer.Ordinal);
         }
     }
 
-    public IEnumerable<PlanJob> All => _jobs.Values.OrderBy(j => j.Id, StringComparer.Ordinal);
-
-    public PlanJob? Find(string id) => _jobs.GetValueOrDefault(id);
+    /// <summary>A plan this replica runs (with its live progress), or else as the database has it.</summary>
+    public PlanJob? Find(string id) => _jobs.GetValueOrDefault(id) ?? (_store.Get(id) is { } r ? PlanJob.From(r) : null);
 
     /// <summary>Queues work that has already been checked; it reports progress and returns the result as JSON. The
     /// queue is bounded: with <see cref="ServerOptions.MaxQueuedPlans"/> plans waiting or running, it refuses (503).</summary>
@@ -103,21 +106,23 @@ public sealed partial class PlanJobs : IDisposable
             if (unfinished >= _maxQueued)
                 throw new RegistryException(ProblemKind.Busy, $"{unfinished} plans are queued or running, the most this server takes; retry when one has finished",
                     [new FieldError("plan", $"at most {_maxQueued} plans wait or run at once")]);
-            job = new PlanJob($"plan-{Interlocked.Increment(ref _sequence):D6}", kind, request, _time.GetUtcNow());
+            // Unique across replicas, and in order of creation.
+            var now = _time.GetUtcNow();
+            job = new PlanJob($"plan-{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}", kind, request, now);
             _jobs[job.Id] = job;
         }
-        Persist(job);
+        _store.Insert(job.ToRecord(_owner, _time.GetUtcNow() + _lease));
         Trim();
         _ = Task.Run(() => RunAsync(job, work));
         return job;
     }
 
+    /// <summary>Deletes a plan (cancelling it if this replica runs it; a replica running it elsewhere stops at its next
+    /// write or lease renewal).</summary>
     public bool Remove(string id)
     {
-        if (!_jobs.TryRemove(id, out var job)) return false;
-        job.Cancel();
-        _store.Delete(id);
-        return true;
+        if (_jobs.TryRemove(id, out var job)) job.Cancel();
+        return _store.Delete(id) || job is not null;
     }
 
     private async Task RunAsync(PlanJob job, Func<IProgress<PlanProgress>, CancellationToken, JsonNode> work)
@@ -172,26 +177,73 @@ public sealed partial class PlanJobs : IDisposable
         Persist(job);
     }
 
-    /// <summary>Writes the job's state; a failed write is logged, and the job goes on in memory.</summary>
+    /// <summary>Writes the job's state; a failed write is logged, and the job goes on in memory. A plan deleted (or
+    /// taken over) elsewhere is cancelled here.</summary>
     private void Persist(PlanJob job)
     {
-        // A server that has stopped leaves its unfinished plans as they are; the next one marks them failed.
+        // A replica that has stopped leaves its unfinished plans as they are; another takes them over when the lease ends.
         if (_disposed || !_jobs.ContainsKey(job.Id)) return;
         try
         {
-            _store.Save(job.ToRecord());
+            if (_store.Update(job.ToRecord(_owner, _time.GetUtcNow() + _lease))) return;
+            job.Cancel();
+            _jobs.TryRemove(job.Id, out _);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or Meridian.Storage.Data.StoreUnavailableException)
         {
             LogNotSaved(_logger, e, job.Id);
+        }
+        finally
+        {
+            // Finished plans are in the database; memory keeps only the ones this replica is running.
+            if (job.Finished) _jobs.TryRemove(job.Id, out _);
         }
     }
 
     private void Trim()
     {
-        var finished = _jobs.Values.Where(j => j.Finished).OrderBy(j => j.Id, StringComparer.Ordinal).ToList();
+        var finished = _store.All().Where(r => r.Status is "succeeded" or "failed" or "cancelled").ToList();
         foreach (var old in finished.Take(Math.Max(0, finished.Count - Kept))) Remove(old.Id);
     }
+
+    /// <summary>Renews this replica's leases and takes over plans whose replica has stopped renewing.</summary>
+    private void TendLeases()
+    {
+        if (_disposed) return;
+        try
+        {
+            var mine = _jobs.Values.Where(j => !j.Finished).Select(j => j.Id).ToArray();
+            foreach (var lost in _store.Renew(_owner, mine, _time.GetUtcNow() + _lease))
+            {
+                if (_jobs.TryRemove(lost, out var job)) job.Cancel();
+            }
+            TakeOverExpired();
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or Meridian.Storage.Data.StoreUnavailableException)
+        {
+            LogLeases(_logger, e);
+        }
+    }
+
+    private void TakeOverExpired()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var r in _store.TakeOver(_owner, now, now + _lease))
+        {
+            var job = PlanJob.From(r);
+            job.Error = new FieldError("plan", "the replica running the plan stopped before it finished; start it again");
+            job.State = PlanState.Failed;
+            job.FinishedAt = now;
+            _store.Update(job.ToRecord(_owner, null));
+            LogTakenOver(_logger, r.Id, r.Owner ?? "(none)");
+        }
+    }
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Plan {Id} was left unfinished by {Owner}; marked failed")]
+    private static partial void LogTakenOver(ILogger logger, string id, string owner);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Could not renew plan leases")]
+    private static partial void LogLeases(ILogger logger, Exception e);
 
     /// <summary>Sets the job's progress on the solving thread, at once (Progress&lt;T&gt; would post it to the thread
     /// pool); the bar never moves back.</summary>
@@ -209,6 +261,7 @@ public sealed partial class PlanJobs : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _leases.Dispose();
         foreach (var job in _jobs.Values) job.Cancel();
         _slot.Dispose();
     }

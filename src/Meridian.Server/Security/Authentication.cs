@@ -19,7 +19,7 @@ internal static class Authentication
     {
         var auth = services.AddAuthentication(Selector)
             .AddPolicyScheme(Selector, "Meridian tokens or OIDC", o => o.ForwardDefaultSelector = http =>
-                security.Oidc.Enabled && TokenAuthentication.Bearer(http.Request) is { } t && !t.StartsWith(SqliteTokenStore.Prefix, StringComparison.Ordinal)
+                security.Oidc.Enabled && TokenAuthentication.Bearer(http.Request) is { } t && !t.StartsWith(TokenStore.Prefix, StringComparison.Ordinal)
                     ? Oidc : TokenAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
         if (security.Oidc.Enabled) auth.AddJwtBearer(Oidc, o => ConfigureJwt(o, security.Oidc));

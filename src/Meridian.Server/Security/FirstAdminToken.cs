@@ -9,7 +9,7 @@ public static class FirstAdminToken
     public const string Name = "first-admin";
 
     /// <summary>Creates the token and writes it; returns the file's path, or null when an admin token already exists.</summary>
-    public static async Task<string?> EnsureAsync(SqliteTokenStore tokens, string path, CancellationToken ct = default)
+    public static async Task<string?> EnsureAsync(TokenStore tokens, string path, CancellationToken ct = default)
     {
         if (tokens.HasActiveAdmin()) return null;
         var (_, secret) = await tokens.CreateAsync(new TokenRequest(Name, Role.Admin), "meridian", ct);
@@ -19,7 +19,10 @@ public static class FirstAdminToken
         return path;
     }
 
-    public static string DefaultPath(string databasePath) => Path.ChangeExtension(Path.GetFullPath(databasePath), ".admin-token");
+    /// <summary>Beside a SQLite file; ./meridian.admin-token for PostgreSQL.</summary>
+    public static string DefaultPath(string database) => Meridian.Storage.Data.Database.IsPostgres(database)
+        ? Path.GetFullPath("meridian.admin-token")
+        : Path.ChangeExtension(Path.GetFullPath(database), ".admin-token");
 }
 
 /// <summary>What the server did on its first start, for <c>meridian serve</c> to tell the operator.</summary>

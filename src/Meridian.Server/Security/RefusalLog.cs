@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
+using Meridian.Storage;
 using Meridian.Storage.Security;
-using Meridian.Storage.Sqlite;
 
 namespace Meridian.Server.Security;
 
 /// <summary>Records refused authentications in the change log (kind "auth"), at most one per address per minute and
 /// a bounded number of addresses remembered, so a flood of bad tokens cannot flood the log or memory.</summary>
-public sealed partial class RefusalLog(SqliteWorldStore store, TimeProvider time, ILogger<RefusalLog> logger)
+public sealed partial class RefusalLog(WorldStore store, TimeProvider time, ILogger<RefusalLog> logger)
 {
     private const int MaxAddresses = 10_000;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace Meridian.Server.Security;
 /// anonymous; a malformed, unknown, wrong, expired or revoked one fails, and every failure answers the same 401.</summary>
 internal sealed class TokenAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    SqliteTokenStore tokens, RefusalLog refusals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    TokenStore tokens, RefusalLog refusals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "meridian-token";
     public const string Realm = "meridian";

@@ -8,28 +8,31 @@ using Meridian.Core.Validation;
 using Meridian.Placement.Capacity;
 using Meridian.Placement.Model;
 using Meridian.Storage.Changes;
-using Meridian.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
+using Meridian.Storage.Data;
+using System.Data.Common;
 
 namespace Meridian.Storage.Ledger;
 
 /// <summary>Keeps the registry from breaking the ledger, as OpenStack Placement refuses to shrink inventory in use: a
 /// write that deletes a host holding replicas, moves it to another zone or facility, changes its GPU model, shrinks it
 /// below what its replicas hold (or removes a GPU one holds), or closes the facility, zone or region it is in, is
-/// refused with 409 naming the workloads. It runs inside the registry write's transaction, on the allocations as the
-/// database holds them, so a placement committed by another process cannot slip between check and write.</summary>
+/// refused with 409 naming the workloads. It runs inside the registry write's transaction and first claims the hosts
+/// (<see cref="Claims"/>), so a placement by another process cannot slip between check and write, and one decided on the
+/// old world fails its compare-and-swap.</summary>
 internal static class AllocationGuard
 {
-    public static void Check(SqliteConnection c, SqliteTransaction tx, World before, World after, IReadOnlyList<Change> changes, PlacementOptions options)
+    /// <summary>Returns the claims (new host generations) to record with the write, or null when it touches no host.</summary>
+    public static string? Check(DbConnection c, DbTransaction tx, Database db, World before, World after, IReadOnlyList<Change> changes, PlacementOptions options)
     {
         var hosts = AffectedHosts(before, after, changes);
-        if (hosts.Count == 0) return;
+        if (hosts.Count == 0) return null;
+        var generations = Claims.LockHosts(c, tx, db, hosts);
+        var allHeld = Held(c, tx, hosts);
         var errors = new List<FieldError>();
         var closing = false;
         foreach (var hostId in hosts)
         {
-            var held = Held(c, tx, hostId);
-            if (held.Count == 0) continue;
+            if (!allHeld.TryGetValue(hostId, out var held)) continue;
             if (Problem(before.Hosts.Find(hostId)!, after, held, options) is { } problem)
             {
                 var workloads = held.Select(h => h.WorkloadId).Distinct(StringComparer.Ordinal).ToArray();
@@ -44,6 +47,9 @@ internal static class AllocationGuard
             throw new RegistryException(ProblemKind.Conflict,
                 "the change would take capacity from replicas that hold it; drain or release them first (POST /api/v1/facilities/{id}/drain?apply=true, DELETE /api/v1/workloads/{id})",
                 errors);
+        var bumped = generations.ToDictionary(g => g.Key, g => g.Value + 1, StringComparer.Ordinal);
+        Claims.SetHosts(c, tx, bumped);
+        return Claims.Json(bumped, null);
     }
 
     /// <summary>Hosts whose record changes or is deleted, and hosts under a facility, zone or region that is deleted or closes.</summary>
@@ -104,17 +110,22 @@ internal static class AllocationGuard
         return null;
     }
 
-    private static List<(string WorkloadId, Allocation Allocation)> Held(SqliteConnection c, SqliteTransaction tx, string hostId)
+    private static Dictionary<string, List<(string WorkloadId, Allocation Allocation)>> Held(DbConnection c, DbTransaction tx, IEnumerable<string> hostIds)
     {
-        var list = new List<(string, Allocation)>();
-        using var cmd = Sql.Command(c, tx, "SELECT workload_id, replica, host_id, zone_id, region_id, vcpu_milli, memory_mib, gpus FROM allocations WHERE host_id = $h ORDER BY workload_id, replica",
-            ("$h", hostId));
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
+        var map = new Dictionary<string, List<(string, Allocation)>>(StringComparer.Ordinal);
+        foreach (var chunk in hostIds.Chunk(400))
         {
-            var gpus = JsonSerializer.Deserialize<GpuShare[]>(r.GetString(7), MeridianJson.Options)!;
-            list.Add((r.GetString(0), new Allocation(r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetInt64(6), gpus)));
+            using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT workload_id, replica, host_id, zone_id, region_id, vcpu_milli, memory_mib, gpus FROM allocations " +
+                              $"WHERE host_id IN ({Sql.InList(cmd, "h", chunk)}) ORDER BY workload_id, replica";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var a = LedgerRows.ReadAllocation(r, 1);
+                (map.TryGetValue(a.HostId, out var l) ? l : map[a.HostId] = []).Add((r.GetString(0), a));
+            }
         }
-        return list;
+        return map;
     }
 }

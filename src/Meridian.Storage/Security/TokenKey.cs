@@ -15,7 +15,10 @@ public sealed class TokenKey
         key.Length >= 32 ? new TokenKey(key) : throw new ArgumentException("a token key has at least 32 bytes", nameof(key));
 
     /// <summary>The key file for a database: meridian.db -> meridian.token-key.</summary>
-    public static string DefaultPath(string databasePath) => Path.ChangeExtension(Path.GetFullPath(databasePath), ".token-key");
+    /// <summary>Beside a SQLite file; ./meridian.token-key for PostgreSQL (every replica must be given the same file).</summary>
+    public static string DefaultPath(string database) => Data.Database.IsPostgres(database)
+        ? Path.GetFullPath("meridian.token-key")
+        : Path.ChangeExtension(Path.GetFullPath(database), ".token-key");
 
     /// <summary>Reads the key file, creating it (owner read/write only) with a new random key when it is missing.</summary>
     public static TokenKey LoadOrCreate(string path)

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Meridian.Core.Model;
 using Meridian.Core.Registry;
 using Meridian.Storage.Registry;
-using Meridian.Storage.Sqlite;
 
 namespace Meridian.Server.Tests.Apis;
 
@@ -113,7 +112,7 @@ public sealed class WriteApiTests : ServerTest
     [Fact]
     public async Task WritesByAnotherProcess_AreServedAfterTheRefreshInterval()
     {
-        using (var other = await SqliteWorldStore.OpenAsync(Host.DatabasePath))
+        using (var other = await WorldStore.OpenAsync(Host.DatabasePath))
         {
             var zone = new Zone("eu-west-1c", "eu-west-1", [new LifecycleEvent(LifecycleStatus.Planned, new DateOnly(2026, 12, 1))]);
             await other.WriteAsync("cli", RegistryCommands.Create(Kinds.Zones, zone));

@@ -8,7 +8,6 @@ using Meridian.Placement.Model;
 using Meridian.Storage.Changes;
 using Meridian.Storage.Ledger;
 using Meridian.Storage.Registry;
-using Meridian.Storage.Sqlite;
 using Meridian.Storage.Worlds;
 using Microsoft.Data.Sqlite;
 
@@ -44,8 +43,8 @@ public sealed class CapacityInvariantTests
     private static async Task Run(Step[] steps)
     {
         using var db = new TempDatabase();
-        using var store = await SqliteWorldStore.OpenAsync(db.Path, () => London.Value);
-        using var ledger = new SqliteLedger(store);
+        using var store = await WorldStore.OpenAsync(db.Path, () => London.Value);
+        using var ledger = new AllocationLedger(store);
         await ledger.CreateTenantAsync(new Tenant("acme"), "test");
         var workloads = new List<string>();
         var n = 0;
@@ -68,7 +67,7 @@ public sealed class CapacityInvariantTests
         }
     }
 
-    private static async Task Apply(Step s, SqliteWorldStore store, SqliteLedger ledger, List<string> workloads, int n)
+    private static async Task Apply(Step s, WorldStore store, AllocationLedger ledger, List<string> workloads, int n)
     {
         var world = store.Current.World;
         var hosts = world.Hosts.Values.ToArray();
@@ -119,7 +118,7 @@ public sealed class CapacityInvariantTests
         }
     }
 
-    private static Task Write(SqliteWorldStore store, Host before, Host after) =>
+    private static Task Write(WorldStore store, Host before, Host after) =>
         store.WriteAsync("test", RegistryCommands.Update(Kinds.Hosts, before.Id, null, _ => after));
 
     /// <summary>Every allocation in the database is on a host that exists, in a facility that is not closed, and every
@@ -158,7 +157,7 @@ public sealed class CapacityInvariantTests
     }
 
     /// <summary>The ledger's capacity report counts exactly what the database holds on the hosts in service.</summary>
-    private static async Task CheckLedgerMatchesDatabase(SqliteLedger ledger, string path)
+    private static async Task CheckLedgerMatchesDatabase(AllocationLedger ledger, string path)
     {
         var report = await ledger.CapacityAsync(_ => true, withHosts: false);
         using var c = new SqliteConnection($"Data Source={path};Pooling=False");

@@ -1,11 +1,10 @@
 using Meridian.Placement.Model;
 using Meridian.Storage.Ledger;
-using Meridian.Storage.Sqlite;
 using Meridian.Storage.Worlds;
 
 namespace Meridian.Storage.Tests.Ledger;
 
-public sealed class SqliteLedgerTests : IDisposable
+public sealed class AllocationLedgerTests : IDisposable
 {
     private readonly TempDatabase _db = new();
 
@@ -18,14 +17,14 @@ public sealed class SqliteLedgerTests : IDisposable
     public async Task Placements_SurviveAReopen()
     {
         string id;
-        using (var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load()))
-        using (var ledger = new SqliteLedger(store))
+        using (var store = await WorldStore.OpenAsync(_db.Path, () => DemoWorld.Load()))
+        using (var ledger = new AllocationLedger(store))
         {
             await ledger.CreateTenantAsync(new Tenant("acme"), "test");
             id = (await ledger.PlaceAsync(Spec("a"), "test")).Id;
         }
-        using (var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load()))
-        using (var ledger = new SqliteLedger(store))
+        using (var store = await WorldStore.OpenAsync(_db.Path, () => DemoWorld.Load()))
+        using (var ledger = new AllocationLedger(store))
         {
             var w = await ledger.GetAsync(id);
             Assert.Equal(2, w!.Allocations.Count);
@@ -37,10 +36,10 @@ public sealed class SqliteLedgerTests : IDisposable
     [Fact]
     public async Task TwoProcessesSharingADatabase_NeverOverCommit()
     {
-        using var storeA = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
-        using var storeB = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
-        using var a = new SqliteLedger(storeA);
-        using var b = new SqliteLedger(storeB);
+        using var storeA = await WorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
+        using var storeB = await WorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
+        using var a = new AllocationLedger(storeA);
+        using var b = new AllocationLedger(storeB);
         await a.CreateTenantAsync(new Tenant("acme"), "test");
         var placed = 0;
         var refused = 0;
@@ -60,8 +59,8 @@ public sealed class SqliteLedgerTests : IDisposable
         Assert.True(placed > 0 && refused > 0, $"placed {placed}, refused {refused}");
 
         // A fresh view from the database: every host within its capacity, and the count matches.
-        using var storeC = await SqliteWorldStore.OpenAsync(_db.Path);
-        using var c = new SqliteLedger(storeC);
+        using var storeC = await WorldStore.OpenAsync(_db.Path);
+        using var c = new AllocationLedger(storeC);
         var report = await c.CapacityAsync(h => h.Spec.RegionId == "eu-west-1", withHosts: true);
         Assert.All(report.Hosts, h => Assert.True(h.Used.Gpus <= h.Total.Gpus && h.Used.Vcpu <= h.Total.Vcpu && h.Used.MemoryGiB <= h.Total.MemoryGiB));
         Assert.Equal(placed * 4, report.All.Used.Gpus);
@@ -71,8 +70,8 @@ public sealed class SqliteLedgerTests : IDisposable
     [Fact]
     public async Task RefusedPlacement_WritesNothing()
     {
-        using var store = await SqliteWorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
-        using var ledger = new SqliteLedger(store);
+        using var store = await WorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
+        using var ledger = new AllocationLedger(store);
         await ledger.CreateTenantAsync(new Tenant("acme"), "test");
         var e = await Assert.ThrowsAsync<PlacementRefusedException>(() => ledger.PlaceAsync(Spec("huge", replicas: 500), "test"));
         Assert.Equal("resources", e.Problem.Constraint);

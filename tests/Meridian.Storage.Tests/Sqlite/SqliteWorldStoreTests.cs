@@ -3,12 +3,11 @@ using Meridian.Core.Registry;
 using Meridian.Core.Validation;
 using Meridian.Storage.Changes;
 using Meridian.Storage.Registry;
-using Meridian.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Meridian.Storage.Tests.Sqlite;
 
-public sealed class SqliteWorldStoreTests : IDisposable
+public sealed class WorldStoreTests : IDisposable
 {
     private static readonly LifecycleEvent[] Live = [new(LifecycleStatus.Live, new DateOnly(2020, 1, 1))];
     private readonly TempDatabase _db = new();
@@ -29,8 +28,8 @@ public sealed class SqliteWorldStoreTests : IDisposable
     [Fact]
     public async Task Open_UsesWal_AndRecordsMigrationsOnce()
     {
-        using (await SqliteWorldStore.OpenAsync(_db.Path)) { }
-        using (await SqliteWorldStore.OpenAsync(_db.Path)) { }
+        using (await WorldStore.OpenAsync(_db.Path)) { }
+        using (await WorldStore.OpenAsync(_db.Path)) { }
         using var c = new SqliteConnection($"Data Source={_db.Path}");
         c.Open();
         using var cmd = c.CreateCommand();
@@ -42,7 +41,7 @@ public sealed class SqliteWorldStoreTests : IDisposable
     [Fact]
     public async Task Write_StoresResourceAndChangeLogEntry_WithTheNewGenerationAsVersion()
     {
-        using var store = await SqliteWorldStore.OpenAsync(_db.Path);
+        using var store = await WorldStore.OpenAsync(_db.Path);
         var result = await store.WriteAsync("alice", RegistryCommands.Create(Kinds.Regions, Region("eu-test-1")));
 
         Assert.Equal(1, result.Snapshot.Generation);
@@ -56,7 +55,7 @@ public sealed class SqliteWorldStoreTests : IDisposable
     [Fact]
     public async Task RefusedWrite_LeavesDatabaseUnchanged()
     {
-        using var store = await SqliteWorldStore.OpenAsync(_db.Path);
+        using var store = await WorldStore.OpenAsync(_db.Path);
         await store.WriteAsync("alice", RegistryCommands.Create(Kinds.Regions, Region("eu-test-1")));
 
         var e = await Assert.ThrowsAsync<RegistryException>(() => store.WriteAsync("bob", RegistryCommands.Create(Kinds.Regions, Region("eu-test-1"))));
@@ -69,7 +68,7 @@ public sealed class SqliteWorldStoreTests : IDisposable
     [Fact]
     public async Task StaleVersion_IsRefused_AndCurrentVersionSucceeds()
     {
-        using var store = await SqliteWorldStore.OpenAsync(_db.Path);
+        using var store = await WorldStore.OpenAsync(_db.Path);
         await store.WriteAsync("a", RegistryCommands.Create(Kinds.Regions, Region("eu-test-1")));
         await store.WriteAsync("a", RegistryCommands.Create(Kinds.Regions, Region("eu-test-2")));
 
@@ -85,8 +84,8 @@ public sealed class SqliteWorldStoreTests : IDisposable
     [Fact]
     public async Task SecondProcessWrites_AreSeenAfterRefresh_AndWritesAreDecidedOnTheLatestWorld()
     {
-        using var first = await SqliteWorldStore.OpenAsync(_db.Path);
-        using var second = await SqliteWorldStore.OpenAsync(_db.Path);
+        using var first = await WorldStore.OpenAsync(_db.Path);
+        using var second = await WorldStore.OpenAsync(_db.Path);
         await second.WriteAsync("other", RegistryCommands.Create(Kinds.Regions, Region("eu-test-1")));
 
         Assert.Equal(0, first.Current.Generation);
@@ -99,9 +98,9 @@ public sealed class SqliteWorldStoreTests : IDisposable
     [Fact]
     public async Task ConcurrentUpdatesWithTheSameVersion_OnlyOneWins()
     {
-        using var store = await SqliteWorldStore.OpenAsync(_db.Path);
+        using var store = await WorldStore.OpenAsync(_db.Path);
         await store.WriteAsync("a", RegistryCommands.Create(Kinds.Regions, Region("eu-test-1")));
-        using var other = await SqliteWorldStore.OpenAsync(_db.Path);
+        using var other = await WorldStore.OpenAsync(_db.Path);
 
         var attempts = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
         {
@@ -130,8 +129,8 @@ public sealed class SqliteWorldStoreTests : IDisposable
             seeded++;
             return Kinds.Regions.Put(World.Empty, Region("eu-test-1"), 1);
         }
-        using (var s = await SqliteWorldStore.OpenAsync(_db.Path, Seed)) Assert.Single(s.Current.World.Regions);
-        using (var s = await SqliteWorldStore.OpenAsync(_db.Path, Seed)) Assert.Equal(1, s.Current.Generation);
+        using (var s = await WorldStore.OpenAsync(_db.Path, Seed)) Assert.Single(s.Current.World.Regions);
+        using (var s = await WorldStore.OpenAsync(_db.Path, Seed)) Assert.Equal(1, s.Current.Generation);
         Assert.Equal(1, seeded);
     }
 }

@@ -1,10 +1,10 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
-namespace Meridian.Storage.Sqlite;
+namespace Meridian.Storage.Data;
 
-/// <summary>Versioned schema migrations, applied in order, each in its own transaction.
-/// The SQL stays portable (no SQLite-only types) so the PostgreSQL store can mirror it.</summary>
-internal static class SqliteMigrations
+/// <summary>Versioned schema migrations, applied in order. One text serves both databases: the only difference, the
+/// change log's self-numbering key, is written <c>{seq}</c>.</summary>
+internal static class Migrations
 {
     public static readonly IReadOnlyList<(int Version, string Name, string Sql)> All =
     [
@@ -17,7 +17,7 @@ internal static class SqliteMigrations
                 PRIMARY KEY (kind, id)
             );
             CREATE TABLE changes (
-                seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+                seq         {seq},
                 at          TEXT    NOT NULL,
                 actor       TEXT    NOT NULL,
                 action      TEXT    NOT NULL,
@@ -98,37 +98,40 @@ internal static class SqliteMigrations
                 created_at TEXT   NOT NULL
             );
             """),
+        (5, "replicas", """
+            -- Operators' health overrides, shared by every replica.
+            CREATE TABLE health_overrides (
+                service TEXT NOT NULL,
+                region  TEXT NOT NULL,
+                state   TEXT NOT NULL,
+                set_by  TEXT NOT NULL,
+                set_at  TEXT NOT NULL,
+                PRIMARY KEY (service, region)
+            );
+            -- A running plan is leased by the replica running it; another resumes or fails it when the lease runs out.
+            ALTER TABLE plans ADD COLUMN owner TEXT;
+            ALTER TABLE plans ADD COLUMN lease_until TEXT;
+            -- The host and tenant generations a ledger write set, so replicas catching up from the log know them.
+            ALTER TABLE changes ADD COLUMN claims TEXT;
+            -- A tenant's generation is bumped by every placement for it: replicas check it as they check hosts'.
+            ALTER TABLE tenants ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
+            """),
     ];
 
-    public static int Apply(SqliteConnection connection)
+    /// <summary>The migrations not yet applied to the database <paramref name="tx"/> writes, applied in it. The caller
+    /// holds the lock that keeps two processes from migrating at once.</summary>
+    public static int Apply(DbConnection connection, DbTransaction tx, string seqColumn)
     {
-        Execute(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-        using var current = connection.CreateCommand();
-        current.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
-        var version = Convert.ToInt32(current.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        Sql.Execute(connection, tx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+        var version = (int)Sql.Long(connection, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
         var applied = 0;
         foreach (var (v, name, sql) in All.Where(m => m.Version > version))
         {
-            using var tx = connection.BeginTransaction();
-            Execute(connection, tx, sql);
-            using var record = connection.CreateCommand();
-            record.Transaction = tx;
-            record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $at)";
-            record.Parameters.AddWithValue("$v", v);
-            record.Parameters.AddWithValue("$n", name);
-            record.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
-            record.ExecuteNonQuery();
-            tx.Commit();
+            Sql.Execute(connection, tx, sql.Replace("{seq}", seqColumn, StringComparison.Ordinal));
+            Sql.Execute(connection, tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @at)",
+                ("@v", v), ("@n", name), ("@at", Sql.Text(DateTimeOffset.UtcNow)));
             applied++;
         }
         return applied;
-    }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction? tx, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 }

@@ -5,14 +5,15 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
-using Meridian.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Meridian.Storage.Data;
+using Meridian.Storage.Changes;
 
 namespace Meridian.Storage.Security;
 
 /// <summary>API tokens in the world's database. A token reads <c>mrd_{id}_{secret}</c>: the prefix lets secret scanners
 /// find leaked ones, the id finds the row, and only HMAC-SHA256(key, token) is stored, compared in constant time.</summary>
-public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey key, TimeProvider? time = null)
+public sealed partial class TokenStore(WorldStore store, TokenKey key, TimeProvider? time = null)
 {
     public const string Prefix = "mrd_";
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -30,14 +31,14 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
         var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
         var secret = $"{Prefix}{id}_{Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant()}";
         var token = new ApiToken(id, request.Name, request.Role, request.Tenant, now, actor, request.ExpiresAt, null, null);
-        using var connection = store.Open();
-        using var tx = connection.BeginTransaction(deferred: false);
-        if (request.Tenant is { } tenant && Sql.Scalar(connection, tx, "SELECT 1 FROM tenants WHERE id = $t", ("$t", tenant)) is null)
+        using var connection = store.Database.Open();
+        using var tx = store.Database.BeginWrite(connection);
+        if (request.Tenant is { } tenant && Sql.Scalar(connection, tx, "SELECT 1 FROM tenants WHERE id = @t" + store.Database.ForUpdate, ("@t", tenant)) is null)
             throw RegistryException.Invalid([new FieldError("tenant", $"no tenant '{tenant}'")]);
         Sql.Execute(connection, tx,
-            "INSERT INTO tokens (id, name, role, tenant, secret_hash, created_at, created_by, expires_at) VALUES ($id, $name, $role, $tenant, $hash, $at, $by, $exp)",
-            ("$id", id), ("$name", token.Name), ("$role", token.Role.Name()), ("$tenant", token.Tenant),
-            ("$hash", Convert.ToHexString(key.Hash(secret))), ("$at", Text(now)), ("$by", actor), ("$exp", Text(token.ExpiresAt)));
+            "INSERT INTO tokens (id, name, role, tenant, secret_hash, created_at, created_by, expires_at) VALUES (@id, @name, @role, @tenant, @hash, @at, @by, @exp)",
+            ("@id", id), ("@name", token.Name), ("@role", token.Role.Name()), ("@tenant", token.Tenant),
+            ("@hash", Convert.ToHexString(key.Hash(secret))), ("@at", Text(now)), ("@by", actor), ("@exp", Text(token.ExpiresAt)));
         Audit.Write(connection, tx, now, actor, "create", "tokens", id, null, token);
         tx.Commit();
         return Task.FromResult((token, secret));
@@ -45,13 +46,13 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
 
     public Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken ct = default)
     {
-        using var connection = store.Open();
+        using var connection = store.Database.Open();
         return Task.FromResult<IReadOnlyList<ApiToken>>(Read(connection, null, null).Select(r => r.Token).ToArray());
     }
 
     public Task<ApiToken?> GetAsync(string id, CancellationToken ct = default)
     {
-        using var connection = store.Open();
+        using var connection = store.Database.Open();
         return Task.FromResult(Read(connection, null, id).FirstOrDefault()?.Token);
     }
 
@@ -59,12 +60,12 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
     public Task<ApiToken?> RevokeAsync(string id, string actor, CancellationToken ct = default)
     {
         var now = _time.GetUtcNow();
-        using var connection = store.Open();
-        using var tx = connection.BeginTransaction(deferred: false);
+        using var connection = store.Database.Open();
+        using var tx = store.Database.BeginWrite(connection);
         var before = Read(connection, tx, id).FirstOrDefault()?.Token;
         if (before is null) return Task.FromResult<ApiToken?>(null);
         if (before.RevokedAt is not null) return Task.FromResult<ApiToken?>(before);
-        Sql.Execute(connection, tx, "UPDATE tokens SET revoked_at = $at WHERE id = $id", ("$at", Text(now)), ("$id", id));
+        Sql.Execute(connection, tx, "UPDATE tokens SET revoked_at = @at WHERE id = @id", ("@at", Text(now)), ("@id", id));
         var after = before with { RevokedAt = now };
         Audit.Write(connection, tx, now, actor, "revoke", "tokens", id, before, after);
         tx.Commit();
@@ -74,7 +75,7 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
     /// <summary>True when some admin token can still be used.</summary>
     public bool HasActiveAdmin()
     {
-        using var connection = store.Open();
+        using var connection = store.Database.Open();
         return Read(connection, null, null).Any(r => r.Token.Role == Role.Admin && r.Token.ActiveAt(_time.GetUtcNow()));
     }
 
@@ -92,7 +93,7 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
             return null;
         }
         var id = match.Groups[1].Value;
-        using var connection = store.Open();
+        using var connection = store.Database.Open();
         var row = Read(connection, null, id).FirstOrDefault();
         if (!CryptographicOperations.FixedTimeEquals(hash, row?.SecretHash ?? Decoy) || row is null)
         {
@@ -110,7 +111,7 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
         if (!_touched.TryGetValue(id, out var last) || now - last >= TimeSpan.FromMinutes(1))
         {
             _touched[id] = now;
-            Sql.Execute(connection, null, "UPDATE tokens SET last_used_at = $at WHERE id = $id", ("$at", Text(now)), ("$id", id));
+            Sql.Execute(connection, null, "UPDATE tokens SET last_used_at = @at WHERE id = @id", ("@at", Text(now)), ("@id", id));
         }
         return token;
     }
@@ -129,44 +130,41 @@ public sealed partial class SqliteTokenStore(SqliteWorldStore store, TokenKey ke
 
     private sealed record Row(ApiToken Token, byte[] SecretHash);
 
-    private static List<Row> Read(SqliteConnection connection, SqliteTransaction? tx, string? id)
+    private static List<Row> Read(DbConnection connection, DbTransaction? tx, string? id)
     {
         using var cmd = Sql.Command(connection, tx,
             "SELECT id, name, role, tenant, created_at, created_by, expires_at, last_used_at, revoked_at, secret_hash FROM tokens " +
-            "WHERE ($id IS NULL OR id = $id) ORDER BY created_at, id",
-            ("$id", id));
+            (id is null ? "" : "WHERE id = @id ") + "ORDER BY created_at, id");
+        if (id is not null) Sql.Add(cmd, "@id", id);
         using var r = cmd.ExecuteReader();
         var list = new List<Row>();
         while (r.Read())
         {
             var token = new ApiToken(r.GetString(0), r.GetString(1), Roles.Parse(r.GetString(2)) ?? throw new InvalidDataException($"token {r.GetString(0)} has an unknown role"),
-                r.IsDBNull(3) ? null : r.GetString(3), Time(r, 4)!.Value, r.GetString(5), Time(r, 6), Time(r, 7), Time(r, 8));
+                Sql.TextOrNull(r, 3), Sql.Time(r, 4), r.GetString(5), Sql.TimeOrNull(r, 6), Sql.TimeOrNull(r, 7), Sql.TimeOrNull(r, 8));
             list.Add(new Row(token, Convert.FromHexString(r.GetString(9))));
         }
         return list;
     }
 
-    private static DateTimeOffset? Time(SqliteDataReader r, int i) =>
-        r.IsDBNull(i) ? null : DateTimeOffset.Parse(r.GetString(i), CultureInfo.InvariantCulture);
-
-    private static string? Text(DateTimeOffset? at) => at?.ToString("O", CultureInfo.InvariantCulture);
+    private static string? Text(DateTimeOffset? at) => Sql.Text(at);
 }
 
-/// <summary>Entries of the change log that are not world changes (tokens, tenants, health overrides, refused
+/// <summary>Entries of the change log that are not world or workload changes (tokens, tenants, health overrides, refused
 /// authentications). Their generation is 0: they do not change the world.</summary>
 public static class Audit
 {
-    public static void Write(SqliteConnection c, SqliteTransaction? tx, DateTimeOffset at, string actor, string action, string kind, string id, object? before, object? after) =>
-        Sql.Execute(c, tx,
-            "INSERT INTO changes (at, actor, action, kind, resource_id, generation, before, after) VALUES ($at, $actor, $action, $kind, $id, 0, $before, $after)",
-            ("$at", at.ToString("O", CultureInfo.InvariantCulture)), ("$actor", actor), ("$action", action), ("$kind", kind), ("$id", id),
-            ("$before", before is null ? null : JsonSerializer.Serialize(before, before.GetType(), MeridianJson.Options)),
-            ("$after", after is null ? null : JsonSerializer.Serialize(after, after.GetType(), MeridianJson.Options)));
+    /// <summary>Writes one entry in the caller's transaction; returns its sequence number.</summary>
+    public static long Write(DbConnection c, DbTransaction? tx, DateTimeOffset at, string actor, string action, string kind, string id, object? before, object? after) =>
+        ChangeLog.Insert(c, tx, new ChangeRecord(0, at, actor, action, kind, id, 0, Node(before), Node(after)));
 
     /// <summary>Writes one entry in its own transaction.</summary>
-    public static void Record(SqliteWorldStore store, DateTimeOffset at, string actor, string action, string kind, string id, object? before, object? after)
+    public static void Record(WorldStore store, DateTimeOffset at, string actor, string action, string kind, string id, object? before, object? after)
     {
-        using var connection = store.Open();
+        using var connection = store.Database.Open();
         Write(connection, null, at, actor, action, kind, id, before, after);
     }
+
+    private static System.Text.Json.Nodes.JsonNode? Node(object? value) =>
+        value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), MeridianJson.Options);
 }

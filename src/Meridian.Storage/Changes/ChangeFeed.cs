@@ -1,0 +1,166 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using Meridian.Storage.Data;
+
+namespace Meridian.Storage.Changes;
+
+/// <summary>Something kept in memory that follows the change log: the world, the ledger, health overrides.
+/// Applying an entry twice, or one already reflected in what was loaded, must change nothing.</summary>
+public interface IChangeConsumer
+{
+    void Apply(IReadOnlyList<ChangeRecord> entries);
+
+    /// <summary>The feed fell too far behind to apply entries one by one: load everything again.</summary>
+    void Reload();
+}
+
+/// <summary>Brings this process's memory up to date with what other processes wrote, by reading the change log from
+/// where it last stopped: O(new entries) per catch-up, never a reload of the world. On PostgreSQL, entries can commit out
+/// of sequence order (a sequence number is taken before commit), so numbers skipped by a read are remembered as gaps and
+/// asked for again until they arrive or <see cref="GapTimeout"/> passes (a rolled-back write leaves one for ever).</summary>
+public sealed class ChangeFeed(Database database, TimeProvider? time = null)
+{
+    /// <summary>More new entries than this at once and the consumers reload instead.</summary>
+    public const int MaxBatch = 10_000;
+    private const int MaxGaps = 10_000;
+    private const int GapsPerRead = 200;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _sync = new();
+    private readonly List<IChangeConsumer> _consumers = [];
+    private readonly SortedDictionary<long, DateTimeOffset> _gaps = [];
+    private long _position = -1;
+
+    public TimeSpan GapTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The highest sequence number read or written here.</summary>
+    public long Position { get { lock (_sync) return _position; } }
+
+    /// <summary>Sequence numbers below <see cref="Position"/> still awaited.</summary>
+    public int PendingGaps { get { lock (_sync) return _gaps.Count; } }
+
+    /// <summary>When the last catch-up finished without error.</summary>
+    public DateTimeOffset? CaughtUpAt { get; private set; }
+
+    public void Subscribe(IChangeConsumer consumer)
+    {
+        lock (_sync) _consumers.Add(consumer);
+    }
+
+    /// <summary>Starts following from the end of the log as it is now; what is loaded afterwards reflects at least that.
+    /// Entries up to <paramref name="margin"/> back are read again (and change nothing when already reflected), so a
+    /// write that took its number earlier but committed later is not missed.</summary>
+    public void Start(DbConnection connection, long margin)
+    {
+        var end = Sql.Long(connection, null, "SELECT COALESCE(MAX(seq), 0) FROM changes");
+        lock (_sync)
+        {
+            _position = Math.Max(0, end - margin);
+            _gaps.Clear();
+        }
+    }
+
+    /// <summary>Entries this process wrote and has applied already.</summary>
+    public void Own(IReadOnlyCollection<long> seqs)
+    {
+        if (seqs.Count == 0) return;
+        lock (_sync)
+        {
+            if (_position < 0) return;
+            var mine = seqs.ToHashSet();
+            var top = mine.Max();
+            for (var s = _position + 1; s < top; s++)
+            {
+                if (!mine.Contains(s)) AddGap(s);
+            }
+            foreach (var s in mine) _gaps.Remove(s);
+            _position = Math.Max(_position, top);
+        }
+    }
+
+    /// <summary>Reads and applies what was written since the last call; returns how many entries were new.</summary>
+    public async Task<int> CatchUpAsync(CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            long from;
+            long[] gaps;
+            IChangeConsumer[] consumers;
+            lock (_sync)
+            {
+                if (_position < 0) return 0;
+                from = _position;
+                var expired = _time.GetUtcNow() - GapTimeout;
+                foreach (var old in _gaps.Where(g => g.Value < expired).Select(g => g.Key).ToArray()) _gaps.Remove(old);
+                gaps = _gaps.Keys.Take(GapsPerRead).ToArray();
+                consumers = [.. _consumers];
+            }
+            List<ChangeRecord> rows;
+            await using (var connection = await database.OpenAsync(ct))
+            {
+                using var cmd = connection.CreateCommand();
+                var where = gaps.Length == 0 ? "seq > @from" : $"seq > @from OR seq IN ({Sql.InList(cmd, "g", gaps.Cast<object>().ToArray())})";
+                cmd.CommandText = $"SELECT {ChangeRows.Columns} FROM changes WHERE {where} ORDER BY seq LIMIT @limit";
+                Sql.Add(cmd, "@from", from);
+                Sql.Add(cmd, "@limit", MaxBatch + 1);
+                rows = ChangeRows.Read(cmd);
+            }
+            if (rows.Count > MaxBatch)
+            {
+                await using (var connection = await database.OpenAsync(ct)) Start(connection, 0);
+                foreach (var c in consumers) c.Reload();
+                CaughtUpAt = _time.GetUtcNow();
+                return rows.Count;
+            }
+            lock (_sync)
+            {
+                var top = rows.Count == 0 ? from : Math.Max(from, rows[^1].Seq);
+                var seen = rows.Select(r => r.Seq).ToHashSet();
+                foreach (var s in seen) _gaps.Remove(s);
+                for (var s = from + 1; s <= top; s++)
+                {
+                    if (!seen.Contains(s) && s > _position) AddGap(s);
+                }
+                _position = Math.Max(_position, top);
+            }
+            if (rows.Count > 0)
+            {
+                foreach (var c in consumers) c.Apply(rows);
+            }
+            CaughtUpAt = _time.GetUtcNow();
+            return rows.Count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void AddGap(long seq)
+    {
+        if (_gaps.Count >= MaxGaps) _gaps.Remove(_gaps.Keys.First());
+        _gaps.TryAdd(seq, _time.GetUtcNow());
+    }
+}
+
+/// <summary>Reading change-log rows.</summary>
+internal static class ChangeRows
+{
+    public const string Columns = "seq, at, actor, action, kind, resource_id, generation, before, after, claims";
+
+    public static List<ChangeRecord> Read(DbCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<ChangeRecord>();
+        while (r.Read())
+        {
+            list.Add(new ChangeRecord(
+                Sql.Int64(r, 0), Sql.Time(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), Sql.Int64(r, 6),
+                r.IsDBNull(7) ? null : JsonNode.Parse(r.GetString(7)),
+                r.IsDBNull(8) ? null : JsonNode.Parse(r.GetString(8)))
+            { Claims = r.IsDBNull(9) ? null : r.GetString(9) });
+        }
+        return list;
+    }
+}
