@@ -10,10 +10,12 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-# The console is built with Node.js and npm (dotnet build runs Vite), and its tests drive Debian's Chromium.
+# The console is built with Node.js and npm (dotnet build runs Vite), its tests drive Debian's Chromium, and the store
+# contract tests start a throwaway PostgreSQL cluster with Debian's initdb and pg_ctl.
 missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

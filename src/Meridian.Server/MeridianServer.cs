@@ -154,6 +154,7 @@ public static class MeridianServer
         app.MapTokens(options);
         app.MapTenants(options);
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<EndpointPolicy>().Listening(app.Urls));
+        app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<Planning.PlanJobs>().Release());
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return app;
     }

@@ -24,7 +24,7 @@ public abstract class CliTest : IDisposable
     private static string CreateTemplate()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("meridian-cli-template-").FullName, "meridian.db");
-        using (var store = WorldStore.OpenAsync(path, () => DemoWorld.Load()).GetAwaiter().GetResult())
+        using (var store = global::Meridian.Storage.WorldStore.OpenAsync(path, () => DemoWorld.Load()).GetAwaiter().GetResult())
         using (var ledger = new global::Meridian.Storage.Ledger.AllocationLedger(store))
         {
             // The tests place workloads for "acme"; a tenant exists before its workloads.

@@ -206,6 +206,23 @@ public sealed partial class PlanJobs : IDisposable
         foreach (var old in finished.Take(Math.Max(0, finished.Count - Kept))) Remove(old.Id);
     }
 
+    /// <summary>A graceful stop: this replica's unfinished plans are given up so another replica (or the next start)
+    /// takes them over at once rather than when the lease runs out.</summary>
+    public void Release()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _leases.Dispose();
+        try
+        {
+            _store.Release(_owner, _time.GetUtcNow());
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or Meridian.Storage.Data.StoreUnavailableException)
+        {
+            LogLeases(_logger, e);
+        }
+    }
+
     /// <summary>Renews this replica's leases and takes over plans whose replica has stopped renewing.</summary>
     private void TendLeases()
     {
@@ -263,6 +280,7 @@ public sealed partial class PlanJobs : IDisposable
         _disposed = true;
         _leases.Dispose();
         foreach (var job in _jobs.Values) job.Cancel();
+        _jobs.Clear();
         _slot.Dispose();
     }
 }

@@ -45,6 +45,13 @@ public sealed class PlanStore(WorldStore store)
         return lost;
     }
 
+    /// <summary>Ends this replica's leases at once (a graceful stop), so another replica takes the plans over now.</summary>
+    public void Release(string owner, DateTimeOffset now)
+    {
+        using var c = store.Database.Open();
+        Sql.Execute(c, null, "UPDATE plans SET lease_until = @now WHERE owner = @owner AND status IN ('queued', 'running')", ("@now", Sql.Text(now.AddTicks(-1))), ("@owner", owner));
+    }
+
     /// <summary>Claims the unfinished plans whose lease ran out (or that never had one) for <paramref name="owner"/>,
     /// one compare-and-swap each, so two replicas cannot both take one; returns those it took.</summary>
     public IReadOnlyList<PlanRecord> TakeOver(string owner, DateTimeOffset now, DateTimeOffset until)

@@ -112,7 +112,7 @@ public sealed class WriteApiTests : ServerTest
     [Fact]
     public async Task WritesByAnotherProcess_AreServedAfterTheRefreshInterval()
     {
-        using (var other = await WorldStore.OpenAsync(Host.DatabasePath))
+        using (var other = await Meridian.Storage.WorldStore.OpenAsync(Host.DatabasePath))
         {
             var zone = new Zone("eu-west-1c", "eu-west-1", [new LifecycleEvent(LifecycleStatus.Planned, new DateOnly(2026, 12, 1))]);
             await other.WriteAsync("cli", RegistryCommands.Create(Kinds.Zones, zone));

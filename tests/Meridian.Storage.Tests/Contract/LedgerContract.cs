@@ -2,11 +2,12 @@ using Meridian.Placement.Model;
 using Meridian.Storage.Ledger;
 using Meridian.Storage.Worlds;
 
-namespace Meridian.Storage.Tests.Ledger;
+namespace Meridian.Storage.Tests.Contract;
 
-public sealed class AllocationLedgerTests : IDisposable
+/// <summary>The ledger's contract, run against both databases.</summary>
+public abstract class LedgerContract(StoreKind kind) : IDisposable
 {
-    private readonly TempDatabase _db = new();
+    protected readonly TempDatabase _db = new(kind);
 
     public void Dispose() => _db.Dispose();
 
@@ -79,3 +80,7 @@ public sealed class AllocationLedgerTests : IDisposable
         Assert.Equal(0, (await ledger.CapacityAsync(_ => true, false)).All.Used.Vcpu);
     }
 }
+
+public sealed class LedgerOnSqlite() : LedgerContract(StoreKind.Sqlite);
+
+public sealed class LedgerOnPostgres() : LedgerContract(StoreKind.Postgres);

@@ -5,37 +5,28 @@ using Meridian.Storage.Changes;
 using Meridian.Storage.Registry;
 using Microsoft.Data.Sqlite;
 
-namespace Meridian.Storage.Tests.Sqlite;
+namespace Meridian.Storage.Tests.Contract;
 
-public sealed class WorldStoreTests : IDisposable
+/// <summary>The world store's contract, run against both databases.</summary>
+public abstract class WorldStoreContract(StoreKind kind) : IDisposable
 {
     private static readonly LifecycleEvent[] Live = [new(LifecycleStatus.Live, new DateOnly(2020, 1, 1))];
-    private readonly TempDatabase _db = new();
+    protected readonly TempDatabase _db = new(kind);
 
     public void Dispose() => _db.Dispose();
 
     private static Region Region(string id, string name = "Test") => new(id, name, "Frankfurt", "DE", new GeoPoint(50, 8), Live, []);
 
-    private static long Count(string path, string table)
-    {
-        using var c = new SqliteConnection($"Data Source={path}");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT COUNT(*) FROM {table}";
-        return (long)cmd.ExecuteScalar()!;
-    }
+    private long Count(string path, string table) => _db.Count(table);
 
     [Fact]
-    public async Task Open_UsesWal_AndRecordsMigrationsOnce()
+    public async Task Migrations_AreRecordedOnce_EvenWhenThreeProcessesOpenAtOnce()
     {
+        var opened = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => WorldStore.OpenAsync(_db.Path, () => Kinds.Regions.Put(World.Empty, Region("eu-test-1"), 1)))));
+        foreach (var s in opened) s.Dispose();
         using (await WorldStore.OpenAsync(_db.Path)) { }
-        using (await WorldStore.OpenAsync(_db.Path)) { }
-        using var c = new SqliteConnection($"Data Source={_db.Path}");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode";
-        Assert.Equal("wal", cmd.ExecuteScalar());
-        Assert.Equal(4, Count(_db.Path, "schema_migrations")); // registry, allocation ledger, plans, security
+        Assert.Equal(5, Count(_db.Path, "schema_migrations")); // registry, allocation ledger, plans, security, replicas
+        Assert.Equal(1, Count(_db.Path, "resources")); // seeded once
     }
 
     [Fact]
@@ -134,3 +125,19 @@ public sealed class WorldStoreTests : IDisposable
         Assert.Equal(1, seeded);
     }
 }
+
+public sealed class WorldStoreOnSqlite() : WorldStoreContract(StoreKind.Sqlite)
+{
+    [Fact]
+    public async Task Open_UsesWal()
+    {
+        using (await WorldStore.OpenAsync(_db.Path)) { }
+        using var c = new SqliteConnection($"Data Source={_db.Path}");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", cmd.ExecuteScalar());
+    }
+}
+
+public sealed class WorldStoreOnPostgres() : WorldStoreContract(StoreKind.Postgres);
