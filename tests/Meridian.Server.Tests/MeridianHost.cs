@@ -17,6 +17,17 @@ public sealed class MeridianHost : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(_dir, "meridian.db");
 
+    /// <summary>A replica on a PostgreSQL database shared with others: they share the token key and the first admin token
+    /// through files in <paramref name="shared"/>.</summary>
+    public static Task<MeridianHost> StartReplicaAsync(string url, string shared, Func<ServerOptions, ServerOptions>? configure = null) =>
+        StartAsync(o =>
+        {
+            o.Security.AdminTokenFile = Path.Combine(shared, "admin-token");
+            o.Security.TokenKeyFile = Path.Combine(shared, "token-key");
+            o = o with { DatabasePath = url };
+            return configure?.Invoke(o) ?? o;
+        });
+
     /// <summary>A client that sends the first admin token, which the server wrote beside the database on its first start.</summary>
     public HttpClient Http { get; private set; } = null!;
 
@@ -44,11 +55,16 @@ public sealed class MeridianHost : IAsyncDisposable
         options = configure?.Invoke(options) ?? options;
         host._app = await MeridianServer.BuildAsync(options, time: new FixedTime(Today));
         await host._app.StartAsync();
-        host.AdminToken = (await File.ReadAllTextAsync(Path.ChangeExtension(options.DatabasePath, ".admin-token"))).Trim();
+        host.AdminToken = (await File.ReadAllTextAsync(options.Security.AdminTokenFile ?? Path.ChangeExtension(options.DatabasePath, ".admin-token"))).Trim();
         host.Http = host.Client(host.AdminToken);
         host.Anonymous = host.Client(null);
         // Most tests place workloads for tenant "acme"; a tenant must exist before its workloads do.
-        if ((await host.Http.GetAsync("/api/v1/tenants/acme")).StatusCode == System.Net.HttpStatusCode.NotFound) await host.TenantAsync("acme");
+        // Replicas starting together may both find it missing; the second is told it exists, which is as good.
+        if ((await host.Http.GetAsync("/api/v1/tenants/acme")).StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            var created = await host.Http.PostAsJsonAsync("/api/v1/tenants", new JsonObject { ["id"] = "acme" });
+            Assert.True(created.StatusCode is System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Conflict, $"create tenant: {(int)created.StatusCode}");
+        }
         return host;
     }
 

@@ -21,6 +21,9 @@ public sealed class PostgresServer
     /// <summary>A URL for the maintenance database, to create others.</summary>
     public string AdminUrl => $"postgres://meridian@127.0.0.1:{Port}/postgres";
 
+    /// <summary>A cluster of its own, for a test that stops and starts it.</summary>
+    public static PostgresServer StartNew() => new();
+
     private PostgresServer()
     {
         _bin = FindBin() ?? throw new InvalidOperationException("PostgreSQL is not installed (no initdb); ./test.sh installs Debian's postgresql package");
