@@ -13,13 +13,19 @@ internal static class CommonOptions
     {
         var option = new Option<string>("--db")
         {
-            Description = "SQLite database file (it must exist: 'meridian serve' or 'meridian init' creates one)",
-            DefaultValueFactory = _ => "meridian.db",
+            Description = "The database: a SQLite file (it must exist: 'meridian serve' or 'meridian init' creates one), or PostgreSQL " +
+                          "as postgres://user@host:port/db or 'Host=...;Database=...'. Default: $MERIDIAN_DB, else meridian.db",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MERIDIAN_DB") is { Length: > 0 } env ? env : "meridian.db",
         };
         option.Validators.Add(r =>
         {
             var path = r.GetValueOrDefault<string>();
-            if (string.IsNullOrWhiteSpace(path)) r.AddError("--db must name a database file");
+            if (string.IsNullOrWhiteSpace(path)) r.AddError("--db must name a database file or a PostgreSQL URL");
+            else if (Meridian.Storage.Data.Database.IsPostgres(path))
+            {
+                try { Meridian.Storage.Data.PostgresDatabase.Parse(path); }
+                catch (ArgumentException e) { r.AddError($"--db: {e.Message}"); }
+            }
             else if (Directory.Exists(path)) r.AddError($"--db {Path.GetFullPath(path)} is a directory; name a database file in it");
         });
         return option;
@@ -31,7 +37,7 @@ internal static class CommonOptions
     /// wrong directory never shows a fresh demo world as if it were the operator's.</summary>
     public static Task<WorldStore> OpenAsync(string path, CancellationToken ct)
     {
-        if (!File.Exists(path))
+        if (!Meridian.Storage.Data.Database.IsPostgres(path) && !File.Exists(path))
             throw new IOException($"no database at {System.IO.Path.GetFullPath(path)}; give --db PATH, or create one with 'meridian init --db PATH' or 'meridian serve --db PATH'");
         return WorldStore.OpenAsync(path, cancellationToken: ct);
     }
@@ -40,17 +46,17 @@ internal static class CommonOptions
     /// missing; says which in one line on standard error. The directory must exist.</summary>
     public static async Task<WorldStore> OpenOrCreateAsync(string path, bool empty, CancellationToken ct)
     {
-        var created = !File.Exists(path);
+        var created = !Meridian.Storage.Data.Database.IsPostgres(path) && !File.Exists(path);
         var store = await WorldStore.OpenAsync(path, empty ? null : () => DemoWorld.Load(), cancellationToken: ct);
-        SayDatabase(path, created, empty);
+        SayDatabase(store.Database, created, empty);
         return store;
     }
 
     /// <summary>The one line that says which database a command created or opened.</summary>
-    public static void SayDatabase(string path, bool created, bool empty = false) =>
+    public static void SayDatabase(Meridian.Storage.Data.Database database, bool created, bool empty = false) =>
         System.Console.Error.WriteLine(created
-            ? $"meridian: created database {System.IO.Path.GetFullPath(path)}{(empty ? " (empty)" : " with the demo world")}"
-            : $"meridian: database {System.IO.Path.GetFullPath(path)}");
+            ? $"meridian: created database {database.FilePath ?? database.Description}{(empty ? " (empty)" : " with the demo world")}"
+            : $"meridian: database {database.FilePath ?? database.Description}");
 
     /// <summary>Runs a command body; a refused request prints its problems to standard error and exits 1.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)
@@ -72,6 +78,11 @@ internal static class CommonOptions
         catch (Meridian.Planning.Instances.PlanningInputException e)
         {
             Error(e.Message, [new FieldError(e.Field, e.Message)]);
+            return 1;
+        }
+        catch (Meridian.Storage.Data.StoreUnavailableException e)
+        {
+            Error(e.Message, [new FieldError("db", "unreachable; check the URL, the server and its credentials")]);
             return 1;
         }
         catch (FormatException e)

@@ -45,9 +45,9 @@ internal static class ServeCommand
                     TrustedProxies = [.. parse.GetValue(proxies) ?? []], AllowedEndpointHosts = [.. parse.GetValue(allowed) ?? []],
                 },
             };
-            var created = !File.Exists(options.DatabasePath);
+            var created = !Meridian.Storage.Data.Database.IsPostgres(options.DatabasePath) && !File.Exists(options.DatabasePath);
             var app = await MeridianServer.BuildAsync(options);
-            CommonOptions.SayDatabase(options.DatabasePath, created);
+            CommonOptions.SayDatabase(app.Services.GetRequiredService<Meridian.Storage.WorldStore>().Database, created);
             try
             {
                 await app.StartAsync(ct);
