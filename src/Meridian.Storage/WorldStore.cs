@@ -21,6 +21,7 @@ public sealed class WorldStore : IWorldStore, IChangeConsumer
     private readonly Lock _publish = new();
     private volatile WorldSnapshot _current = new(World.Empty, 0);
     private volatile bool _reload;
+    private long _droppedSeen;
 
     private WorldStore(Database database, TimeProvider time)
     {
@@ -34,9 +35,6 @@ public sealed class WorldStore : IWorldStore, IChangeConsumer
 
     /// <summary>Follows the change log for everything this process keeps in memory.</summary>
     public ChangeFeed Feed { get; }
-
-    /// <summary>The SQLite file, or null on PostgreSQL.</summary>
-    public string? Path => Database.FilePath;
 
     /// <summary>The placement options the ledger on this database uses; registry writes that touch hosts are checked
     /// against its allocations with them (<see cref="Ledger.AllocationGuard"/>).</summary>
@@ -72,17 +70,21 @@ public sealed class WorldStore : IWorldStore, IChangeConsumer
 
     public WorldSnapshot Current => _current;
 
-    /// <summary>Applies what other processes wrote since the last call (the change log), then makes sure the snapshot is
-    /// at the database's generation: if the log could not bring it there (an entry skipped as a gap), reloads.</summary>
+    /// <summary>Applies what other processes wrote since the last call (the change log). Only when the log may have
+    /// lost an entry (a gap given up, or the feed fell too far behind) is the generation read and the world reloaded if
+    /// it is behind.</summary>
     public async Task<WorldSnapshot> RefreshAsync(CancellationToken cancellationToken = default)
     {
         await Feed.CatchUpAsync(cancellationToken);
+        var dropped = Feed.DroppedGaps;
+        if (!_reload && dropped == Interlocked.Read(ref _droppedSeen)) return _current;
         await using var connection = await Database.OpenAsync(cancellationToken);
         if (_reload || ReadGeneration(connection, null) > _current.Generation)
         {
             _reload = false;
             Publish(Load(connection, null));
         }
+        Interlocked.Exchange(ref _droppedSeen, dropped);
         return _current;
     }
 

@@ -30,6 +30,7 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
     private readonly List<IChangeConsumer> _consumers = [];
     private readonly SortedDictionary<long, DateTimeOffset> _gaps = [];
     private long _position = -1;
+    private long _droppedGaps;
 
     public TimeSpan GapTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
@@ -38,6 +39,9 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
 
     /// <summary>Sequence numbers below <see cref="Position"/> still awaited.</summary>
     public int PendingGaps { get { lock (_sync) return _gaps.Count; } }
+
+    /// <summary>Gaps given up (timed out, or more than the feed keeps): an entry may have been missed.</summary>
+    public long DroppedGaps => Interlocked.Read(ref _droppedGaps);
 
     /// <summary>When the last catch-up finished without error.</summary>
     public DateTimeOffset? CaughtUpAt { get; private set; }
@@ -92,7 +96,11 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
                 if (_position < 0) return 0;
                 from = _position;
                 var expired = _time.GetUtcNow() - GapTimeout;
-                foreach (var old in _gaps.Where(g => g.Value < expired).Select(g => g.Key).ToArray()) _gaps.Remove(old);
+                foreach (var old in _gaps.Where(g => g.Value < expired).Select(g => g.Key).ToArray())
+                {
+                    _gaps.Remove(old);
+                    Interlocked.Increment(ref _droppedGaps);
+                }
                 gaps = _gaps.Keys.Take(GapsPerRead).ToArray();
                 consumers = [.. _consumers];
             }
@@ -139,7 +147,7 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
 
     private void AddGap(long seq)
     {
-        if (_gaps.Count >= MaxGaps) _gaps.Remove(_gaps.Keys.First());
+        if (_gaps.Count >= MaxGaps && _gaps.Remove(_gaps.Keys.First())) Interlocked.Increment(ref _droppedGaps);
         _gaps.TryAdd(seq, _time.GetUtcNow());
     }
 }

@@ -67,7 +67,7 @@ public sealed partial class AllocationLedger
                 return (plan, (IReadOnlyCollection<long>)seqs, () =>
                 {
                     foreach (var (h, g) in hosts) _hostGenerations[h] = g;
-                    foreach (var w in updated) _workloads[w.Id] = w;
+                    foreach (var w in updated) _workloads.Set(w);
                 });
             }
             catch
@@ -104,7 +104,6 @@ public sealed partial class AllocationLedger
                 }
                 catch (Exception e) when ((e is ConflictException || _db.IsRetryable(e)) && attempt < MaxAttempts)
                 {
-                    Interlocked.Increment(ref _conflicts);
                     await tx.RollbackAsync(CancellationToken.None);
                     await _store.Feed.CatchUpAsync(ct);
                     if (attempt == 3) _reload = true;

@@ -95,7 +95,7 @@ public sealed partial class AllocationLedger
 
     private TenantUsage UsageOf(string tenant)
     {
-        var workloads = _workloads.Values.Where(w => w.Spec.Tenant == tenant).ToArray();
+        var workloads = _workloads.OfTenant(tenant).ToArray();
         return TenantUsage.Of(workloads.SelectMany(w => w.Allocations), _store.Current.World, workloads.Length);
     }
 

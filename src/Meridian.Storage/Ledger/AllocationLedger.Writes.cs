@@ -61,7 +61,6 @@ public sealed partial class AllocationLedger
             EnsureCurrent();
             var conflicted = await WriteBatchAsync(batch);
             if (conflicted.Count == 0) return;
-            Interlocked.Add(ref _conflicts, conflicted.Count);
             await _store.Feed.CatchUpAsync();
             foreach (var op in conflicted)
             {
@@ -159,7 +158,7 @@ public sealed partial class AllocationLedger
             foreach (var (t, g) in bumped) _tenantGenerations[t] = g;
             foreach (var d in decided)
             {
-                if (d.Placed is { } placed) _workloads[placed.Id] = placed;
+                if (d.Placed is { } placed) _workloads.Set(placed);
                 else
                 {
                     Take(d.Released!);
@@ -167,8 +166,6 @@ public sealed partial class AllocationLedger
                 }
             }
             _store.Feed.Own(seqs);
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _operations, decided.Count);
             foreach (var d in decided) d.Op.Done.TrySetResult(d.Placed is not null ? d.Placed : true);
             return conflicted;
         }
@@ -193,7 +190,7 @@ public sealed partial class AllocationLedger
             return null;
         }
         if (t.Generation != _tenantGenerations.GetValueOrDefault(spec.Tenant)) return null;
-        if (!names.Add((spec.Tenant, spec.Name)) || _workloads.Values.Any(w => w.Spec.Tenant == spec.Tenant && w.Spec.Name == spec.Name))
+        if (!names.Add((spec.Tenant, spec.Name)) || _workloads.HasName(spec.Tenant, spec.Name))
         {
             op.Done.TrySetException(new RegistryException(ProblemKind.Conflict, $"tenant '{spec.Tenant}' already has a workload '{spec.Name}'", [new("name", "is taken for this tenant")]));
             return null;

@@ -32,7 +32,7 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
     private readonly ConcurrentQueue<Operation> _pending = new();
     private readonly ConcurrentQueue<ChangeRecord> _inbox = new();
     private Fleet _fleet = new([]);
-    private Dictionary<string, Workload> _workloads = new(StringComparer.Ordinal);
+    private WorkloadIndex _workloads = new();
     private Dictionary<string, long> _hostGenerations = new(StringComparer.Ordinal);
     private Dictionary<string, long> _tenantGenerations = new(StringComparer.Ordinal);
     // Allocations the fleet could not take back (a host out of service); releasing them must not give capacity back.
@@ -41,7 +41,6 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
     private volatile bool _reload;
     private long _worldGeneration = -1;
     private DateOnly _fleetDate;
-    private long _conflicts, _batches, _operations;
 
     public AllocationLedger(WorldStore store, TimeProvider? time = null, PlacementOptions? options = null)
     {
@@ -52,9 +51,6 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
         store.Placement = _options;
         store.Feed.Subscribe(this);
     }
-
-    /// <summary>Compare-and-swap conflicts met, transactions written and operations in them, since start.</summary>
-    public (long Conflicts, long Batches, long Operations) Counters => (Interlocked.Read(ref _conflicts), Interlocked.Read(ref _batches), Interlocked.Read(ref _operations));
 
     public async Task<Workload> PlaceAsync(WorkloadSpec spec, string actor, CancellationToken ct = default)
     {
@@ -145,7 +141,7 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
             var workloads = LedgerRows.ReadWorkloads(connection, null);
             _hostGenerations = LedgerRows.ReadGenerations(connection, null, "host_generations", "host_id");
             _tenantGenerations = LedgerRows.ReadGenerations(connection, null, "tenants", "id");
-            _workloads = workloads;
+            _workloads = new WorkloadIndex(workloads.Values);
             RebuildFleet(snapshot, today);
             _loaded = true;
         }
@@ -194,7 +190,7 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
             if (JsonSerializer.Serialize(current.Allocations, MeridianJson.Options) == JsonSerializer.Serialize(after.Allocations, MeridianJson.Options)) return;
             Take(current);
         }
-        _workloads[e.Id] = after;
+        _workloads.Set(after);
         Give(after);
     }
 

@@ -38,7 +38,7 @@ public sealed partial class TokenStore(WorldStore store, TokenKey key, TimeProvi
         Sql.Execute(connection, tx,
             "INSERT INTO tokens (id, name, role, tenant, secret_hash, created_at, created_by, expires_at) VALUES (@id, @name, @role, @tenant, @hash, @at, @by, @exp)",
             ("@id", id), ("@name", token.Name), ("@role", token.Role.Name()), ("@tenant", token.Tenant),
-            ("@hash", Convert.ToHexString(key.Hash(secret))), ("@at", Text(now)), ("@by", actor), ("@exp", Text(token.ExpiresAt)));
+            ("@hash", Convert.ToHexString(key.Hash(secret))), ("@at", Sql.Text(now)), ("@by", actor), ("@exp", Sql.Text(token.ExpiresAt)));
         Audit.Write(connection, tx, now, actor, "create", "tokens", id, null, token);
         tx.Commit();
         return Task.FromResult((token, secret));
@@ -65,7 +65,7 @@ public sealed partial class TokenStore(WorldStore store, TokenKey key, TimeProvi
         var before = Read(connection, tx, id).FirstOrDefault()?.Token;
         if (before is null) return Task.FromResult<ApiToken?>(null);
         if (before.RevokedAt is not null) return Task.FromResult<ApiToken?>(before);
-        Sql.Execute(connection, tx, "UPDATE tokens SET revoked_at = @at WHERE id = @id", ("@at", Text(now)), ("@id", id));
+        Sql.Execute(connection, tx, "UPDATE tokens SET revoked_at = @at WHERE id = @id", ("@at", Sql.Text(now)), ("@id", id));
         var after = before with { RevokedAt = now };
         Audit.Write(connection, tx, now, actor, "revoke", "tokens", id, before, after);
         tx.Commit();
@@ -111,7 +111,7 @@ public sealed partial class TokenStore(WorldStore store, TokenKey key, TimeProvi
         if (!_touched.TryGetValue(id, out var last) || now - last >= TimeSpan.FromMinutes(1))
         {
             _touched[id] = now;
-            Sql.Execute(connection, null, "UPDATE tokens SET last_used_at = @at WHERE id = @id", ("@at", Text(now)), ("@id", id));
+            Sql.Execute(connection, null, "UPDATE tokens SET last_used_at = @at WHERE id = @id", ("@at", Sql.Text(now)), ("@id", id));
         }
         return token;
     }
@@ -146,8 +146,6 @@ public sealed partial class TokenStore(WorldStore store, TokenKey key, TimeProvi
         }
         return list;
     }
-
-    private static string? Text(DateTimeOffset? at) => Sql.Text(at);
 }
 
 /// <summary>Entries of the change log that are not world or workload changes (tokens, tenants, health overrides, refused

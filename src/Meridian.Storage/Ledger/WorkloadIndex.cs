@@ -1,0 +1,45 @@
+using Meridian.Placement.Model;
+
+namespace Meridian.Storage.Ledger;
+
+/// <summary>The ledger's workloads by id and by tenant, so a placement checks its name and its tenant's usage without
+/// walking every workload.</summary>
+internal sealed class WorkloadIndex
+{
+    private readonly Dictionary<string, Workload> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, Workload>> _byTenant = new(StringComparer.Ordinal);
+
+    public WorkloadIndex(IEnumerable<Workload>? workloads = null)
+    {
+        foreach (var w in workloads ?? []) Set(w);
+    }
+
+    public IEnumerable<Workload> Values => _byId.Values;
+
+    public bool TryGetValue(string id, out Workload workload) => _byId.TryGetValue(id, out workload!);
+
+    public Workload? GetValueOrDefault(string id) => _byId.GetValueOrDefault(id);
+
+    public bool ContainsKey(string id) => _byId.ContainsKey(id);
+
+    public Workload this[string id] => _byId[id];
+
+    public bool HasName(string tenant, string name) => _byTenant.TryGetValue(tenant, out var names) && names.ContainsKey(name);
+
+    public IEnumerable<Workload> OfTenant(string tenant) => _byTenant.TryGetValue(tenant, out var names) ? names.Values : [];
+
+    /// <summary>Adds a workload or replaces it (a drain moves its replicas; tenant and name stay).</summary>
+    public void Set(Workload w)
+    {
+        _byId[w.Id] = w;
+        (_byTenant.TryGetValue(w.Spec.Tenant, out var names) ? names : _byTenant[w.Spec.Tenant] = new(StringComparer.Ordinal))[w.Spec.Name] = w;
+    }
+
+    public void Remove(string id)
+    {
+        if (!_byId.Remove(id, out var w)) return;
+        var names = _byTenant[w.Spec.Tenant];
+        names.Remove(w.Spec.Name);
+        if (names.Count == 0) _byTenant.Remove(w.Spec.Tenant);
+    }
+}
