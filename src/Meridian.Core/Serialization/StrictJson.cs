@@ -103,7 +103,8 @@ public static class StrictJson
         var path = JsonErrors.Field(e.Path);
         var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
         var message = e.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase) ? $"repeats a field{where}; each field may appear once"
-            : e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? $"is nested deeper than {MaxDepth} levels{where}"
+            // Not just "depth": a body cut short is "Expected depth to be zero at the end of the JSON payload".
+            : e.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase) ? $"is nested deeper than {MaxDepth} levels{where}"
             : $"malformed JSON{where}";
         return new FieldError(path.Length > 0 ? path : "body", message);
     }

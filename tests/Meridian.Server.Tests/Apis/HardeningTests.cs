@@ -46,6 +46,16 @@ public sealed class HardeningTests : ServerTest
     public Task DuplicateKeysInAHealthOverride_Is400() =>
         RefusedAsync(Send(HttpMethod.Put, "/api/v1/health/qwen3-max/eu-central-1", """{"state":"Down","state":"Up"}"""), HttpStatusCode.BadRequest, "body");
 
+    [Fact]
+    public async Task ABodyCutShort_IsMalformed_NotTooDeep()
+    {
+        var problem = await RefusedAsync(Send(HttpMethod.Put, "/api/v1/health/qwen3-max/eu-central-1", """{"state":"""), HttpStatusCode.BadRequest, "body");
+        Assert.Contains("malformed JSON", problem.ToJsonString());
+        Assert.DoesNotContain("nested", problem.ToJsonString());
+        var deep = await RefusedAsync(Send(HttpMethod.Put, "/api/v1/health/qwen3-max/eu-central-1", "{\"state\":" + new string('[', 40) + new string(']', 40) + "}"), HttpStatusCode.BadRequest, null);
+        Assert.Contains("nested deeper than", deep.ToJsonString());
+    }
+
     [Theory]
     [InlineData(20_000)]
     [InlineData(100)]
