@@ -16,6 +16,7 @@ var root = new RootCommand("Meridian: the control plane of a multi-region cloud.
     RouteCommand.Create(),
     LatencyCommand.Create(),
     PlanCommand.Create(),
+    ConfigCommand.Create(),
     BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -21,7 +21,7 @@ public sealed class CrashTests : CliTest
             using var server = Start(port);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
             await WaitUntilUpAsync(http, server);
-            http.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken());
+            http.DefaultRequestHeaders.Authorization = new("Bearer", WrittenAdminToken());
 
             // Everything acknowledged before this restart is still there.
             foreach (var (kind, id) in acknowledged)
@@ -85,7 +85,7 @@ public sealed class CrashTests : CliTest
         using var last = Start(lastPort);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{lastPort}") };
         await WaitUntilUpAsync(client, last);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken());
+        client.DefaultRequestHeaders.Authorization = new("Bearer", WrittenAdminToken());
         foreach (var (kind, id) in acknowledged)
             Assert.True((await client.GetAsync($"/api/v1/{kind}/{id}")).StatusCode == HttpStatusCode.OK, $"{kind}/{id} was acknowledged but is gone");
         last.Kill();
@@ -93,7 +93,7 @@ public sealed class CrashTests : CliTest
     }
 
     /// <summary>The first start wrote an admin token beside the database; later starts keep it.</summary>
-    private string AdminToken() => File.ReadAllText(Path.Combine(Dir, "meridian.admin-token")).Trim();
+    private string WrittenAdminToken() => File.ReadAllText(Path.Combine(Dir, "meridian.admin-token")).Trim();
 
     private Process Start(int port)
     {

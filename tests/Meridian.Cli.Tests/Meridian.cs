@@ -5,7 +5,11 @@ namespace Meridian.Cli.Tests;
 /// <summary>Runs the built `meridian` command as a user would, in its own process.</summary>
 internal static class Meridian
 {
-    public static async Task<(int ExitCode, string Out, string Err)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Out, string Err)> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs with <paramref name="environment"/> added. The caller's MERIDIAN_* variables never leak in, and the
+    /// config file is a fresh path unless one is given, so a developer's own contexts cannot change a test.</summary>
+    public static async Task<(int ExitCode, string Out, string Err)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +22,9 @@ internal static class Meridian
         // A wide, plain terminal so tables are not wrapped or coloured.
         start.Environment["COLUMNS"] = "200";
         start.Environment["NO_COLOR"] = "1";
+        foreach (var name in new[] { "MERIDIAN_DB", "MERIDIAN_SERVER", "MERIDIAN_TOKEN", "MERIDIAN_CONTEXT" }) start.Environment.Remove(name);
+        start.Environment["MERIDIAN_CONFIG"] = Path.Combine(Path.GetTempPath(), $"meridian-no-config-{Guid.NewGuid():N}.json");
+        foreach (var (k, v) in environment) start.Environment[k] = v;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

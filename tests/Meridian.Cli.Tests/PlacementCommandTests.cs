@@ -7,31 +7,31 @@ public sealed class PlacementCommandTests : CliTest
     [Fact]
     public async Task Place_FromFlags_ThenCapacityShowsTheUse_ThenDrainMovesIt()
     {
-        var (code, output, error) = await Meridian.RunAsync("place", "--tenant", "acme", "--name", "qwen-eu", "--replicas", "6", "--vcpu", "8",
-            "--memory-gib", "32", "--gpus", "1", "--boundary", "EU", "--min-zones", "3", "--json", "--db", Db);
+        var (code, output, error) = await Cli("place", "--tenant", "acme", "--name", "qwen-eu", "--replicas", "6", "--vcpu", "8",
+            "--memory-gib", "32", "--gpus", "1", "--boundary", "EU", "--min-zones", "3", "--json");
         Assert.True(code == 0, error);
         var workload = JsonNode.Parse(output)!;
         var allocations = workload["allocations"]!.AsArray();
         Assert.Equal(6, allocations.Count);
-        Assert.True(allocations.Select(a => a!["zoneId"]!.GetValue<string>()).Distinct().Count() >= 3);
+        Assert.True(allocations.Select(a => a!["zone"]!.GetValue<string>()).Distinct().Count() >= 3);
 
-        var capacity = await Meridian.RunAsync("capacity", "--boundary", "EU", "--json", "--db", Db);
+        var capacity = await Cli("capacity", "--boundary", "EU", "--json");
         Assert.Equal(6, JsonNode.Parse(capacity.Out)!["all"]!["used"]!["gpus"]!.GetValue<double>());
 
-        var host = allocations[0]!["hostId"]!.GetValue<string>();
-        var zone = allocations[0]!["zoneId"]!.GetValue<string>();
-        var drain = await Meridian.RunAsync("drain", $"{zone}-dc1", "--apply", "--json", "--db", Db);
+        var host = allocations[0]!["host"]!.GetValue<string>();
+        var zone = allocations[0]!["zone"]!.GetValue<string>();
+        var drain = await Cli("drain", $"{zone}-dc1", "--apply", "--json");
         Assert.True(drain.ExitCode == 0, drain.Err);
         var plan = JsonNode.Parse(drain.Out)!;
         Assert.Equal(0, plan["remaining"]!.GetValue<int>());
-        Assert.Contains(plan["moves"]!.AsArray(), m => m!["fromHost"]!.GetValue<string>() == host);
+        Assert.Contains(plan["moves"]!.AsArray(), m => m!["from"]!.GetValue<string>() == host);
     }
 
     [Fact]
     public async Task Place_Infeasible_SaysWhich_AndExits1()
     {
-        var (code, _, error) = await Meridian.RunAsync("place", "--tenant", "acme", "--name", "big", "--replicas", "500", "--vcpu", "8",
-            "--memory-gib", "32", "--gpus", "8", "--boundary", "UK", "--db", Db);
+        var (code, _, error) = await Cli("place", "--tenant", "acme", "--name", "big", "--replicas", "500", "--vcpu", "8",
+            "--memory-gib", "32", "--gpus", "8", "--boundary", "UK");
         Assert.Equal(1, code);
         Assert.Contains("resources", error);
         Assert.Contains("short by", error);
@@ -40,7 +40,7 @@ public sealed class PlacementCommandTests : CliTest
     [Fact]
     public async Task Place_ZeroReplicas_IsRefused()
     {
-        var (code, _, error) = await Meridian.RunAsync("place", "--tenant", "acme", "--name", "none", "--replicas", "0", "--vcpu", "1", "--memory-gib", "1", "--db", Db);
+        var (code, _, error) = await Cli("place", "--tenant", "acme", "--name", "none", "--replicas", "0", "--vcpu", "1", "--memory-gib", "1");
         Assert.Equal(1, code);
         Assert.Contains("replicas", error);
     }

@@ -60,7 +60,7 @@ public sealed class PlanCommandTests : CliTest
     [Fact]
     public async Task Expansion_prints_the_chosen_sites_and_the_share_within_the_target()
     {
-        var (code, output, error) = await Meridian.RunAsync("plan", "expansion", "--add", "3", "--slo-ms", "50", "--date", "2025-09-30", "--db", Db);
+        var (code, output, error) = await Cli("plan", "expansion", "--add", "3", "--slo-ms", "50", "--date", "2025-09-30");
 
         Assert.True(code == 0, error);
         Assert.Contains("3 new sites", output);
@@ -74,7 +74,7 @@ public sealed class PlanCommandTests : CliTest
     [Fact]
     public async Task Expansion_json_has_sites_and_before_and_after()
     {
-        var (code, output, error) = await Meridian.RunAsync("plan", "expansion", "--add", "2", "--boundary", "EU", "--ownership", "colocation", "--json", "--date", "2025-09-30", "--db", Db);
+        var (code, output, error) = await Cli("plan", "expansion", "--add", "2", "--boundary", "EU", "--ownership", "colocation", "--json", "--date", "2025-09-30");
 
         Assert.True(code == 0, error);
         var d = JsonNode.Parse(output)!;
@@ -86,7 +86,7 @@ public sealed class PlanCommandTests : CliTest
     [Fact]
     public async Task Close_reports_who_gets_worse()
     {
-        var (code, output, error) = await Meridian.RunAsync("plan", "close", "eu-central-1", "--residency", "global", "--date", "2025-09-30", "--json", "--db", Db);
+        var (code, output, error) = await Cli("plan", "close", "eu-central-1", "--residency", "global", "--date", "2025-09-30", "--json");
 
         Assert.True(code == 0, error);
         var d = JsonNode.Parse(output)!;
@@ -102,9 +102,9 @@ public sealed class PlanCommandTests : CliTest
     [InlineData("expansion", "--time-limit=1e300", "--time-limit")]
     public async Task Bad_plans_exit_1_naming_the_field(string command, string argument, string field)
     {
-        string[] args = command == "close" ? ["plan", "close", argument, "--db", Db] : ["plan", "expansion", "--add", "2", argument, "--db", Db];
+        string[] args = command == "close" ? ["plan", "close", argument] : ["plan", "expansion", "--add", "2", argument];
 
-        var (code, _, error) = await Meridian.RunAsync(args);
+        var (code, _, error) = await Cli(args);
 
         Assert.Equal(1, code);
         Assert.Contains(field, error);
@@ -117,7 +117,7 @@ public sealed class PlanCommandTests : CliTest
         var weights = Path.Combine(Dir, "weights.csv");
         await File.WriteAllTextAsync(weights, "country,weight\nAU,1000\n");
 
-        var (code, output, error) = await Meridian.RunAsync("plan", "expansion", "--add", "1", "--weights", weights, "--json", "--date", "2025-09-30", "--db", Db);
+        var (code, output, error) = await Cli("plan", "expansion", "--add", "1", "--weights", weights, "--json", "--date", "2025-09-30");
 
         Assert.True(code == 0, error);
         Assert.Equal("AU", JsonNode.Parse(output)!["sites"]![0]!["country"]!.GetValue<string>());

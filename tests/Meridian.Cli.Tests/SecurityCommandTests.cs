@@ -58,21 +58,21 @@ public sealed class SecurityCommandTests : CliTest
     [Fact]
     public async Task TenantQuota_RefusesAPlacementOverIt_AndShowsUsage()
     {
-        Assert.Equal(0, (await Meridian.RunAsync("tenant", "create", "lab", "--gpus", "2", "--db", Db)).ExitCode);
-        var first = await Meridian.RunAsync("place", "--tenant", "lab", "--name", "a", "--replicas", "1", "--vcpu", "4", "--memory-gib", "16", "--gpus", "2", "--db", Db);
+        Assert.Equal(0, (await Cli("tenant", "create", "lab", "--gpus", "2")).ExitCode);
+        var first = await Cli("place", "--tenant", "lab", "--name", "a", "--replicas", "1", "--vcpu", "4", "--memory-gib", "16", "--gpus", "2");
         Assert.True(first.ExitCode == 0, first.Err);
-        var second = await Meridian.RunAsync("place", "--tenant", "lab", "--name", "b", "--replicas", "1", "--vcpu", "4", "--memory-gib", "16", "--gpus", "1", "--db", Db);
+        var second = await Cli("place", "--tenant", "lab", "--name", "b", "--replicas", "1", "--vcpu", "4", "--memory-gib", "16", "--gpus", "1");
         Assert.Equal(1, second.ExitCode);
         Assert.Contains("quota.gpus", second.Err);
         Assert.Contains("may hold 2 GPUs; it holds 2", second.Err);
 
-        var show = JsonNode.Parse((await Meridian.RunAsync("tenant", "show", "lab", "--db", Db)).Out)!;
+        var show = JsonNode.Parse((await Cli("tenant", "show", "lab")).Out)!;
         Assert.Equal(2, show["usage"]!["gpus"]!.GetValue<double>());
         Assert.Equal(1, show["usage"]!["workloads"]!.GetValue<int>());
 
-        Assert.Equal(0, (await Meridian.RunAsync("tenant", "quota", "lab", "--gpus", "3", "--db", Db)).ExitCode);
-        Assert.Equal(0, (await Meridian.RunAsync("place", "--tenant", "lab", "--name", "b", "--replicas", "1", "--vcpu", "4", "--memory-gib", "16", "--gpus", "1", "--db", Db)).ExitCode);
-        var delete = await Meridian.RunAsync("tenant", "delete", "lab", "--db", Db);
+        Assert.Equal(0, (await Cli("tenant", "quota", "lab", "--gpus", "3")).ExitCode);
+        Assert.Equal(0, (await Cli("place", "--tenant", "lab", "--name", "b", "--replicas", "1", "--vcpu", "4", "--memory-gib", "16", "--gpus", "1")).ExitCode);
+        var delete = await Cli("tenant", "delete", "lab");
         Assert.Equal(1, delete.ExitCode);
         Assert.Contains("still has workloads", delete.Err);
     }
@@ -80,7 +80,7 @@ public sealed class SecurityCommandTests : CliTest
     [Fact]
     public async Task Place_ForATenantThatDoesNotExist_IsRefused()
     {
-        var (code, _, error) = await Meridian.RunAsync("place", "--tenant", "nobody", "--name", "a", "--replicas", "1", "--vcpu", "1", "--memory-gib", "1", "--db", Db);
+        var (code, _, error) = await Cli("place", "--tenant", "nobody", "--name", "a", "--replicas", "1", "--vcpu", "1", "--memory-gib", "1");
         Assert.Equal(1, code);
         Assert.Contains("no tenant 'nobody'", error);
     }

@@ -7,7 +7,7 @@ public sealed class SteeringCommandTests : CliTest
     [Fact]
     public async Task Route_ParisQwen_IsFrankfurt()
     {
-        var (code, output, error) = await Meridian.RunAsync("route", "--service", "qwen3-max", "--lat", "48.8566", "--lon", "2.3522", "--country", "FR", "--json", "--db", Db);
+        var (code, output, error) = await Cli("route", "--service", "qwen3-max", "--lat", "48.8566", "--lon", "2.3522", "--country", "FR", "--json");
         Assert.True(code == 0, error);
         var d = JsonNode.Parse(output)!;
         Assert.Equal("eu-central-1", d["region"]!.GetValue<string>());
@@ -22,7 +22,7 @@ public sealed class SteeringCommandTests : CliTest
     {
         var args = new Dictionary<string, string> { ["--service"] = "qwen3-max", ["--lat"] = "48.8", ["--lon"] = "2.3", ["--country"] = "FR" };
         args[option] = value;
-        var (code, _, error) = await Meridian.RunAsync([.. args.SelectMany(kv => new[] { kv.Key, kv.Value }), "--db", Db]);
+        var (code, _, error) = await Cli([.. args.SelectMany(kv => new[] { kv.Key, kv.Value })]);
         Assert.Equal(1, code);
         Assert.Contains(field, error);
     }

@@ -2,9 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Meridian.Core.Serialization;
-using Meridian.Core.Validation;
-using Meridian.Placement.Capacity;
-using Meridian.Storage.Ledger;
+using Meridian.Client;
 using Spectre.Console;
 
 namespace Meridian.Cli.Commands;
@@ -13,24 +11,17 @@ internal static class CapacityCommand
 {
     public static Command Create()
     {
-        var db = CommonOptions.Database();
+        var api = ApiOptions.Make();
         var json = CommonOptions.Json();
         var region = new Option<string?>("--region") { Description = "Only this region" };
         var zone = new Option<string?>("--zone") { Description = "Only this zone (shows its hosts)" };
         var boundary = new Option<string?>("--boundary") { Description = "Only regions inside this data boundary" };
-        var command = new Command("capacity", "Allocatable, used and free vCPU, memory and GPUs per region and zone") { db, json, region, zone, boundary };
+        var command = new Command("capacity", "Allocatable, used and free vCPU, memory and GPUs per region and zone") { json, region, zone, boundary };
+        api.AddTo(command);
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
-            using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
-            var world = store.Current.World;
-            var r = parse.GetValue(region);
-            var z = parse.GetValue(zone);
-            if (r is not null && !world.Regions.Contains(r)) throw RegistryException.Malformed(new FieldError("region", $"no region '{r}'"));
-            if (z is not null && !world.Zones.Contains(z)) throw RegistryException.Malformed(new FieldError("zone", $"no zone '{z}'"));
-            var b = parse.GetValue(boundary) is { } id ? world.Boundaries.Find(id) ?? throw RegistryException.Malformed(new FieldError("boundary", $"no data boundary '{id}'")) : null;
-            using var ledger = new AllocationLedger(store);
-            var report = await ledger.CapacityAsync(h =>
-                (r is null || h.Spec.RegionId == r) && (z is null || h.Spec.ZoneId == z) && (b is null || b.Contains(h.Spec.Country)), withHosts: z is not null, ct);
+            using var client = api.Connect(parse);
+            var report = await client.CapacityAsync(parse.GetValue(region), parse.GetValue(zone), parse.GetValue(boundary), hosts: parse.GetValue(zone) is not null, ct);
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(report, MeridianJson.Indented));
@@ -43,7 +34,7 @@ internal static class CapacityCommand
             Row("all", report.All);
             foreach (var line in report.Regions) Row($"region {line.Id}", line);
             foreach (var line in report.Zones) Row($"  zone {line.Id}", line);
-            foreach (var line in report.Hosts) Row($"    host {line.Id}", line);
+            foreach (var line in report.Hosts ?? []) Row($"    host {line.Id}", line);
             CommonOptions.Console().Write(table);
             return 0;
         }));

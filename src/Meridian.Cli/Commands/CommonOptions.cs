@@ -17,18 +17,34 @@ internal static class CommonOptions
                           "as postgres://user@host:port/db or 'Host=...;Database=...'. Default: $MERIDIAN_DB, else meridian.db",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MERIDIAN_DB") is { Length: > 0 } env ? env : "meridian.db",
         };
+        option.Validators.Add(r => ValidateDatabase(r.GetValueOrDefault<string>(), r.AddError));
+        return option;
+    }
+
+    /// <summary>--db for a command that otherwise goes through the API: given, the command works on the database
+    /// directly with no server (offline import and export, the first token).</summary>
+    public static Option<string?> OfflineDatabase(string purpose)
+    {
+        var option = new Option<string?>("--db")
+        {
+            Description = $"Work on this database directly, with no server ({purpose}): a SQLite file or a PostgreSQL URL. Without it the command goes through the API",
+        };
         option.Validators.Add(r =>
         {
-            var path = r.GetValueOrDefault<string>();
-            if (string.IsNullOrWhiteSpace(path)) r.AddError("--db must name a database file or a PostgreSQL URL");
-            else if (Meridian.Storage.Data.Database.IsPostgres(path))
-            {
-                try { Meridian.Storage.Data.PostgresDatabase.Parse(path); }
-                catch (ArgumentException e) { r.AddError($"--db: {e.Message}"); }
-            }
-            else if (Directory.Exists(path)) r.AddError($"--db {Path.GetFullPath(path)} is a directory; name a database file in it");
+            if (r.Tokens.Count > 0) ValidateDatabase(r.GetValueOrDefault<string?>(), r.AddError);
         });
         return option;
+    }
+
+    private static void ValidateDatabase(string? path, Action<string> error)
+    {
+        if (string.IsNullOrWhiteSpace(path)) error("--db must name a database file or a PostgreSQL URL");
+        else if (Meridian.Storage.Data.Database.IsPostgres(path))
+        {
+            try { Meridian.Storage.Data.PostgresDatabase.Parse(path); }
+            catch (ArgumentException e) { error($"--db: {e.Message}"); }
+        }
+        else if (Directory.Exists(path)) error($"--db {Path.GetFullPath(path)} is a directory; name a database file in it");
     }
 
     public static Option<bool> Json() => new("--json") { Description = "Write JSON for scripts instead of a table" };
@@ -85,6 +101,21 @@ internal static class CommonOptions
             Error(e.Message, [new FieldError("db", "unreachable; check the URL, the server and its credentials")]);
             return 1;
         }
+        catch (Meridian.Client.MeridianApiException e)
+        {
+            Error(ApiMessage(e), e.Errors.Select(f => new FieldError(f.Field, f.Message)).ToArray());
+            return 1;
+        }
+        catch (Meridian.Client.ServerUnreachableException e)
+        {
+            Error(e.Message, []);
+            return 1;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            Error($"not valid JSON: {e.Message}", []);
+            return 1;
+        }
         catch (FormatException e)
         {
             Error(e.Message, []);
@@ -103,6 +134,18 @@ internal static class CommonOptions
         var console = AnsiConsole.Console;
         if (System.Console.IsOutputRedirected) console.Profile.Width = 240;
         return console;
+    }
+
+    private static string ApiMessage(Meridian.Client.MeridianApiException e)
+    {
+        var what = e.Problem?.Detail ?? e.Problem?.Title ?? $"HTTP {e.Status}";
+        return e.Status switch
+        {
+            401 => $"the server refused the token (401): {what}; check --token-file, MERIDIAN_TOKEN or the context",
+            403 => $"not allowed (403): {what}",
+            503 => $"the server is unavailable (503): {what}{(e.RetryAfter is { } r ? $"; try again in {r.TotalSeconds:0} s" : "")}",
+            _ => what,
+        };
     }
 
     public static void Error(string message, IReadOnlyList<FieldError> errors)

@@ -15,7 +15,7 @@ internal static class PlaceCommand
 {
     public static Command Create()
     {
-        var db = CommonOptions.Database();
+        var api = ApiOptions.Make();
         var json = CommonOptions.Json();
         var file = new Option<FileInfo?>("--file", "-f") { Description = "Workload spec as JSON (the body of POST /api/v1/workloads); flags below override it" };
         var tenant = new Option<string?>("--tenant") { Description = "Tenant owning the workload" };
@@ -31,12 +31,12 @@ internal static class PlaceCommand
         var maxSkew = new Option<int?>("--max-skew") { Description = "Largest difference in replicas between zones used (default 1 with --min-zones)" };
         var distinct = new Option<bool>("--distinct-hosts") { Description = "At most one replica per host" };
         var strategy = new Option<PlacementStrategy?>("--strategy") { Description = "Spread (many zones, least-loaded hosts) or Pack (fewest hosts)" };
-        var actor = new Option<string>("--actor") { Description = "Name recorded in the change log", DefaultValueFactory = _ => Environment.UserName };
 
         var command = new Command("place", "Place a workload's replicas on hosts, all or none, and record them in the ledger")
         {
-            db, json, file, tenant, name, replicas, vcpu, memory, gpus, gpuShare, boundary, regions, minZones, maxSkew, distinct, strategy, actor,
+            json, file, tenant, name, replicas, vcpu, memory, gpus, gpuShare, boundary, regions, minZones, maxSkew, distinct, strategy,
         };
+        api.AddTo(command);
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
             var node = parse.GetValue(file) is { } f
@@ -47,7 +47,8 @@ internal static class PlaceCommand
                 if (value is null) return;
                 var parts = path.Split('.');
                 var target = node;
-                foreach (var p in parts[..^1]) target = (JsonObject)(target[p] ??= new JsonObject());
+                foreach (var p in parts[..^1])
+                    target = (target[p] ??= new JsonObject()) as JsonObject ?? throw RegistryException.Malformed(new FieldError(p, "in --file is not a JSON object"));
                 target[parts[^1]] = value;
             }
             Set("tenant", parse.GetValue(tenant));
@@ -63,33 +64,23 @@ internal static class PlaceCommand
             if (parse.GetValue(distinct)) Set("constraints.distinctHosts", true);
             if (parse.GetValue(strategy) is { } s) Set("strategy", s.ToString());
 
-            WorkloadSpec spec;
-            try
-            {
-                spec = node.Deserialize<WorkloadSpec>(MeridianJson.Options)!;
-            }
-            catch (JsonException e)
-            {
-                throw RegistryException.Malformed(JsonErrors.Describe(e, node, typeof(WorkloadSpec)));
-            }
-            using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
-            using var ledger = new AllocationLedger(store);
-            var workload = await ledger.PlaceAsync(spec, parse.GetValue(actor)!, ct);
+            using var client = api.Connect(parse);
+            var workload = await client.PlaceAsync(node, ct);
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(workload, MeridianJson.Indented));
+                Console.Out.WriteLine(workload.Spec!.ToJsonString(MeridianJson.Indented));
                 return 0;
             }
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Replica", "Host", "Zone", "Region", "vCPU", "GiB", "GPUs");
             foreach (var a in workload.Allocations)
             {
-                table.AddRow(a.Replica.ToString(CultureInfo.InvariantCulture), a.HostId, a.ZoneId, a.RegionId,
-                    (a.VcpuMilli / 1000.0).ToString("0.###", CultureInfo.InvariantCulture), (a.MemoryMiB / 1024.0).ToString("0.###", CultureInfo.InvariantCulture),
-                    string.Join(" ", a.Gpus.Select(g => g.Milli == 1000 ? $"#{g.Index}" : $"#{g.Index}:{g.Milli / 1000.0:0.###}")));
+                table.AddRow(a.Replica.ToString(CultureInfo.InvariantCulture), Markup.Escape(a.Host), Markup.Escape(a.Zone), Markup.Escape(a.Region),
+                    a.Vcpu.ToString("0.###", CultureInfo.InvariantCulture), a.MemoryGiB.ToString("0.###", CultureInfo.InvariantCulture),
+                    string.Join(" ", (a.Gpus ?? []).Select(g => g.Share >= 1 ? $"#{g.Index}" : $"#{g.Index}:{g.Share.ToString("0.###", CultureInfo.InvariantCulture)}")));
             }
             var console = CommonOptions.Console();
             console.Write(table);
-            console.MarkupLineInterpolated($"[green]placed[/] {workload.Id} ({spec.Tenant}/{spec.Name}): {workload.Allocations.Count} replicas in {workload.Allocations.Select(a => a.ZoneId).Distinct().Count()} zones.");
+            console.MarkupLineInterpolated($"[green]placed[/] {workload.Id} ({workload.Tenant}/{workload.Name}): {workload.Allocations.Count} replicas in {workload.Allocations.Select(a => a.Zone).Distinct().Count()} zones.");
             return 0;
         }));
         return command;

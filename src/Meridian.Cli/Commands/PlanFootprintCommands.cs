@@ -15,14 +15,14 @@ namespace Meridian.Cli.Commands;
 /// <summary><c>meridian plan expansion</c> and <c>meridian plan close</c> on the footprint in the database.</summary>
 internal static partial class PlanCommand
 {
-    private sealed record Shared(Option<string> Db, Option<string?> Date, Option<double> Slo, Option<string?> Boundary, Option<string> Residency,
+    private sealed record Shared(ApiOptions Api, Option<string?> Date, Option<double> Slo, Option<string?> Boundary, Option<string> Residency,
         Option<FileInfo?> Weights, Option<double> Cell, Option<bool> Json);
 
     /// <summary>The planners' defaults, shown in the help and used when an option is left out.</summary>
     private static readonly ExpansionRequest Defaults = new(1);
 
     private static Shared SharedOptions() => new(
-        CommonOptions.Database(),
+        ApiOptions.Make(),
         new Option<string?>("--date") { Description = "Plan on the footprint of this date (yyyy-mm-dd); regions Live then are open. Default: today" },
         new Option<double>("--slo-ms") { Description = "Latency target: the RTT within which demand counts as served well", DefaultValueFactory = _ => Defaults.SloMs },
         new Option<string?>("--boundary") { Description = "Only demand (and new sites) in this data boundary, such as EU" },
@@ -33,7 +33,8 @@ internal static partial class PlanCommand
 
     private static void Add(Command command, Shared s)
     {
-        foreach (var o in new Option[] { s.Db, s.Date, s.Slo, s.Boundary, s.Residency, s.Weights, s.Cell, s.Json }) command.Options.Add(o);
+        foreach (var o in new Option[] { s.Date, s.Slo, s.Boundary, s.Residency, s.Weights, s.Cell, s.Json }) command.Options.Add(o);
+        s.Api.AddTo(command);
         s.Residency.AcceptOnlyFromAmong("strict", "global");
     }
 
@@ -87,7 +88,7 @@ internal static partial class PlanCommand
                 Greedy = parse.GetValue(greedy),
                 Costs = CostsFrom(parse.GetValue(costs)),
             }, parse, shared);
-            var world = await WorldAsync(parse.GetValue(shared.Db)!, ct);
+            var world = await WorldAsync(shared.Api, parse, ct);
             var plan = WithProgress(parse.GetValue(shared.Json), "Planning expansion",
                 p => ExpansionPlanner.Plan(world, request, new LatencyModel(), progress: p, ct: ct));
             if (parse.GetValue(shared.Json))
@@ -128,7 +129,7 @@ internal static partial class PlanCommand
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
             var request = Fill(new ClosureRequest(parse.GetValue(region)!), parse, shared);
-            var world = await WorldAsync(parse.GetValue(shared.Db)!, ct);
+            var world = await WorldAsync(shared.Api, parse, ct);
             var report = WithProgress(parse.GetValue(shared.Json), $"Closing {request.Region}",
                 p => ClosurePlanner.Close(world, request, new LatencyModel(), progress: p, ct: ct));
             if (parse.GetValue(shared.Json))
@@ -172,10 +173,13 @@ internal static partial class PlanCommand
         }
     }
 
-    private static async Task<World> WorldAsync(string db, CancellationToken ct)
+    /// <summary>The footprint, read through the API (GET /api/v1/world); the planning itself runs here, on the
+    /// operator's machine, so a long solve takes nothing from the servers.</summary>
+    private static async Task<World> WorldAsync(ApiOptions api, ParseResult parse, CancellationToken ct)
     {
-        using var store = await CommonOptions.OpenAsync(db, ct);
-        return store.Current.World;
+        using var client = api.Connect(parse);
+        var (world, errors) = Meridian.Storage.Documents.WorldDocument.Read(await client.ExportWorldAsync("json", ct), Meridian.Storage.Documents.DocumentFormat.Json);
+        return world ?? throw new FormatException($"the server's world did not read back: {string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}"))}");
     }
 
     private static string Millions(long people) => people >= 1_000_000 ? $"{people / 1e6:0.0} M" : people.ToString("N0", CultureInfo.InvariantCulture);

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Meridian.Core.Lifecycle;
 using Meridian.Core.Model;
-using Meridian.Core.Registry;
 using Meridian.Core.Serialization;
 using Spectre.Console;
 
@@ -13,7 +12,6 @@ internal static class RegionsCommand
 {
     public static Command Create()
     {
-        var db = CommonOptions.Database();
         var json = CommonOptions.Json();
         var asOf = new Option<string?>("--as-of") { Description = "Show the footprint on this date (YYYY-MM-DD): regions in service then, with their status then" };
         var country = new Option<string?>("--country") { Description = "Only regions in this country (ISO 3166-1 alpha-2, such as DE)" };
@@ -21,24 +19,27 @@ internal static class RegionsCommand
         var boundary = new Option<string?>("--boundary") { Description = "Only regions inside this data boundary (such as EU, CN, US)" };
         var service = new Option<string?>("--service") { Description = "Only regions offering this service (such as qwen3-max)" };
 
-        var list = new Command("list", "List regions with their status, zones and services") { db, json, asOf, country, status, boundary, service };
+        var api = ApiOptions.Make();
+        var list = new Command("list", "List regions with their status, zones and services") { json, asOf, country, status, boundary, service };
+        api.AddTo(list);
         list.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
-            using var store = await CommonOptions.OpenAsync(parse.GetValue(db)!, ct);
-            var world = store.Current.World;
-            var filter = ResourceFilter.Parse(Kinds.Regions, new Dictionary<string, string?>
+            using var client = api.Connect(parse);
+            var filters = new Dictionary<string, string?>
             {
                 ["asOf"] = parse.GetValue(asOf), ["country"] = parse.GetValue(country), ["status"] = parse.GetValue(status),
                 ["boundary"] = parse.GetValue(boundary), ["service"] = parse.GetValue(service),
-            }, world, DateOnly.FromDateTime(DateTime.UtcNow));
-            var regions = world.Regions.Values.Where(r => filter.Matches(r, world)).ToArray();
-
+            };
             if (parse.GetValue(json))
             {
-                var items = new JsonArray(regions.Select(r => (JsonNode)ResourceViews.Of(r, world, filter.ViewDate)).ToArray());
-                Console.Out.WriteLine(new JsonObject { ["items"] = items }.ToJsonString(MeridianJson.Indented));
+                // The API's own views, whole, for scripts.
+                var items = await client.ListResourcesAsync("regions", filters, ct);
+                Console.Out.WriteLine(JsonSerializer.Serialize(new { items }, MeridianJson.Indented));
                 return 0;
             }
+            var regions = await client.ListRegionsAsync(filters, ct);
+            var models = (await client.ListServicesAsync(ct)).Where(s => s.Kind == nameof(ServiceKind.ModelEndpoint)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            var viewDate = parse.GetValue(asOf) is { } d ? DateOnly.Parse(d, CultureInfo.InvariantCulture) : DateOnly.FromDateTime(DateTime.UtcNow);
             // Ids, statuses and dates never wrap; names and model lists take what width is left.
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumn(new TableColumn("Region").NoWrap()).AddColumn("Name").AddColumn(new TableColumn("CC").NoWrap())
@@ -46,29 +47,27 @@ internal static class RegionsCommand
                 .AddColumn(new TableColumn("Zones").NoWrap().RightAligned()).AddColumn("Models");
             foreach (var r in regions)
             {
-                var s = LifecycleRules.StatusOn(r.History, filter.ViewDate);
-                var since = r.History.LastOrDefault(e => e.On <= filter.ViewDate);
-                var zones = world.ZonesOf(r.Id).Count(z => LifecycleRules.StatusOn(z.History, filter.ViewDate) is { } zs && LifecycleRules.InService.Contains(zs));
-                var models = r.Services.Where(id => world.Services.Find(id)?.Kind == ServiceKind.ModelEndpoint);
-                table.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Name), r.Country, Colour(s),
+                var since = r.History.LastOrDefault(e => e.On <= viewDate);
+                var zones = r.Zones.Count(z => z.Status is nameof(LifecycleStatus.Live) or nameof(LifecycleStatus.Draining));
+                table.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Name), Markup.Escape(r.Country), Colour(r.Status),
                     since is null ? "" : $"{(since.Estimated ? "~" : "")}{since.On:yyyy-MM-dd}",
-                    zones.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", models)));
+                    zones.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", r.Services.Where(models.Contains))));
             }
             var console = CommonOptions.Console();
             console.Write(table);
-            console.MarkupLine($"{regions.Length} regions{(filter.AsOf is { } d ? $" in service on {d:yyyy-MM-dd}" : "")}. Zones: in service; ~: estimated date.");
+            console.MarkupLine($"{regions.Count} regions{(parse.GetValue(asOf) is not null ? $" in service on {viewDate:yyyy-MM-dd}" : "")}. Zones: in service; ~: estimated date.");
             return 0;
         }));
 
         return new Command("regions", "Work with regions") { list };
     }
 
-    private static string Colour(LifecycleStatus? s) => s switch
+    private static string Colour(string? s) => s switch
     {
-        LifecycleStatus.Live => "[green]Live[/]",
-        LifecycleStatus.Draining => "[yellow]Draining[/]",
-        LifecycleStatus.Closed => "[grey]Closed[/]",
+        nameof(LifecycleStatus.Live) => "[green]Live[/]",
+        nameof(LifecycleStatus.Draining) => "[yellow]Draining[/]",
+        nameof(LifecycleStatus.Closed) => "[grey]Closed[/]",
         null => "[grey]-[/]",
-        _ => $"[blue]{s}[/]",
+        _ => $"[blue]{Markup.Escape(s)}[/]",
     };
 }
