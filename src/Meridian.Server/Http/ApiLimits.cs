@@ -20,15 +20,16 @@ internal static class ApiLimits
     public static void Configure(RateLimiterOptions o, ServerOptions options)
     {
         var security = options.Security;
-        var concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = options.MaxConcurrentRequests,
-            QueueLimit = options.MaxQueuedRequests,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
         var inFlight = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             http.Request.Path.StartsWithSegments("/api")
-                ? RateLimitPartition.Get("api", _ => concurrency)
+                // Made by the factory, never shared: the partitioned limiter disposes a partition idle for ten seconds
+                // and calls the factory again, so a shared instance would be handed out disposed.
+                ? RateLimitPartition.GetConcurrencyLimiter("api", _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = options.MaxConcurrentRequests,
+                    QueueLimit = options.MaxQueuedRequests,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                })
                 : RateLimitPartition.GetNoLimiter("other"));
         var perCaller = PartitionedRateLimiter.Create<HttpContext, string>(http =>
         {

@@ -40,7 +40,13 @@ public sealed partial class AllocationLedger
         try
         {
             // Not the caller's token: the batch carries other callers' operations.
-            while (!op.Done.Task.IsCompleted) await ProcessBatchAsync();
+            while (!op.Done.Task.IsCompleted)
+            {
+                await ProcessBatchAsync();
+                // Holding the gate with an empty queue, an unanswered operation was dropped: say so rather than spin.
+                if (!op.Done.Task.IsCompleted && _pending.IsEmpty)
+                    op.Done.TrySetException(new InvalidOperationException("the ledger dropped an operation without an answer"));
+            }
         }
         finally
         {
@@ -56,22 +62,32 @@ public sealed partial class AllocationLedger
         {
             if (!next.Done.Task.IsCompleted) batch.Add(next);
         }
-        while (batch.Count > 0)
+        try
         {
-            EnsureCurrent();
-            var conflicted = await WriteBatchAsync(batch);
-            if (conflicted.Count == 0) return;
-            await _store.Feed.CatchUpAsync();
-            foreach (var op in conflicted)
+            while (batch.Count > 0)
             {
-                op.Attempts++;
-                // Still behind after catching up twice: an entry was skipped as a gap; reload from the tables.
-                if (op.Attempts == 3) _reload = true;
-                if (op.Attempts >= MaxAttempts)
-                    op.Done.TrySetException(new RegistryException(ProblemKind.Conflict,
-                        $"other writers kept claiming the same hosts; gave up after {MaxAttempts} attempts, retry"));
+                EnsureCurrent();
+                var conflicted = await WriteBatchAsync(batch);
+                if (conflicted.Count == 0) return;
+                await _store.Feed.CatchUpAsync();
+                foreach (var op in conflicted)
+                {
+                    op.Attempts++;
+                    // Still behind after catching up twice: an entry was skipped as a gap; reload from the tables.
+                    if (op.Attempts == 3) _reload = true;
+                    if (op.Attempts >= MaxAttempts)
+                        op.Done.TrySetException(new RegistryException(ProblemKind.Conflict,
+                            $"other writers kept claiming the same hosts; gave up after {MaxAttempts} attempts, retry"));
+                }
+                batch = conflicted.Where(o => !o.Done.Task.IsCompleted).ToList();
             }
-            batch = conflicted.Where(o => !o.Done.Task.IsCompleted).ToList();
+        }
+        catch (Exception e)
+        {
+            // Catching up or reloading failed (the database went away): every operation taken from the queue gets the
+            // answer, or its caller, which waits on it, would wait for ever.
+            var failure = _db.IsUnavailable(e) && e is not StoreUnavailableException ? new StoreUnavailableException($"the database ({_db.Description}) is unavailable: {e.Message}", e) : e;
+            foreach (var op in batch) op.Done.TrySetException(failure);
         }
     }
 

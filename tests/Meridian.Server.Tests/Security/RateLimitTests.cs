@@ -32,4 +32,15 @@ public sealed class RateLimitTests
         for (var i = 0; i < 5; i++) statuses.Add((await guesser.GetAsync("/api/v1/regions")).StatusCode);
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
     }
+
+    /// <summary>The limiters drop a partition idle for ten seconds; the API must answer after such a pause as before it
+    /// (it once answered 500 for ever after, its one concurrency limiter disposed and handed out again).</summary>
+    [Fact]
+    public async Task AfterTheApiIsIdleForLongerThanTheLimitersKeepAPartition_ItStillAnswers()
+    {
+        await using var host = await MeridianHost.StartAsync();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await host.Http.GetAsync("/api/v1/regions?limit=1")).StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await host.Http.GetAsync("/api/v1/regions?limit=1")).StatusCode);
+    }
 }
