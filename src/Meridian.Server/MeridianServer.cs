@@ -53,7 +53,9 @@ public static class MeridianServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IWorldStore>(store);
         builder.Services.AddSingleton(store);
-        var ledger = new AllocationLedger(store, time, options.Placement);
+        // Each process scans its zones from its own place, so replicas do not all claim the same hosts.
+        var placement = options.Placement.ScanSeed == 0 ? options.Placement with { ScanSeed = Random.Shared.Next(1, int.MaxValue) } : options.Placement;
+        var ledger = new AllocationLedger(store, time, placement) { MaxBatch = Math.Max(1, options.PlacementBatch) };
         builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton(security);
         builder.Services.AddSingleton(tokens);

@@ -17,6 +17,10 @@ public sealed record ServerOptions
     /// PostgreSQL a NOTIFY wakes the reader at once and this is the fallback. Default 250 ms.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Placements and releases the ledger writes in one transaction at most (group commit); 1 turns it off.
+    /// Default 64.</summary>
+    public int PlacementBatch { get; init; } = 64;
+
     /// <summary>Largest body of a single-resource write. Default 256 KiB.</summary>
     public long MaxResourceBodyBytes { get; init; } = 256 * 1024;
 

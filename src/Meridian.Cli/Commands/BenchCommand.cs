@@ -79,66 +79,17 @@ internal static class BenchCommand
             await app.WaitForShutdownAsync(ct);
             return 0;
         }));
-        return new Command("bench", "Benchmarks (figures are recorded in docs/benchmarks.md)") { placement, proxy, BenchPlanCommand.Create(), BenchExpansionCommand.Create() };
+        return new Command("bench", "Benchmarks (figures are recorded in docs/benchmarks.md)") { placement, BenchReplicasCommand.Create(), proxy, BenchPlanCommand.Create(), BenchExpansionCommand.Create() };
     }
 
     /// <summary>Workloads of 3 replicas with a 3-zone spread inside a data boundary, posted by concurrent clients to a real server.</summary>
     private static async Task<JsonObject> ApiAsync(int clients, int requests, CancellationToken ct)
     {
-        var dir = Directory.CreateTempSubdirectory("meridian-bench-").FullName;
-        try
+        var r = await ReplicaBench.RunAsync(null, 1, clients, requests, 64, 0, ct);
+        return new JsonObject
         {
-            // The benchmark measures placement, not the per-token rate limit.
-            var app = await MeridianServer.BuildAsync(new ServerOptions
-            {
-                DatabasePath = Path.Combine(dir, "bench.db"), Urls = "http://127.0.0.1:0",
-                Security = new Meridian.Server.Security.SecurityOptions { TokenRequestsPerMinute = 1_000_000 },
-            });
-            await app.StartAsync(ct);
-            var baseAddress = new Uri(app.Urls.First());
-            var token = (await File.ReadAllTextAsync(Path.Combine(dir, "bench.admin-token"), ct)).Trim();
-            string[] boundaries = ["EU", "US", "CN", "ASEAN"];
-            var micros = new double[requests];
-            var placed = 0;
-            var next = -1;
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = baseAddress };
-            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-            (await http.PostAsJsonAsync("/api/v1/tenants", new JsonObject { ["id"] = "bench" }, ct)).EnsureSuccessStatusCode();
-            var watch = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
-            {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < requests)
-                {
-                    var body = new JsonObject
-                    {
-                        ["tenant"] = "bench", ["name"] = $"w{i}", ["replicas"] = 3,
-                        ["resources"] = new JsonObject { ["vcpu"] = 1, ["memoryGiB"] = 2 },
-                        ["constraints"] = new JsonObject { ["boundary"] = boundaries[i % boundaries.Length], ["spread"] = new JsonObject { ["minZones"] = 3, ["maxSkew"] = 1 } },
-                    };
-                    var start = Stopwatch.GetTimestamp();
-                    using var response = await http.PostAsJsonAsync("/api/v1/workloads", body, ct);
-                    micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-                    if (response.IsSuccessStatusCode) Interlocked.Increment(ref placed);
-                }
-            }));
-            var seconds = watch.Elapsed.TotalSeconds;
-            var capacity = await http.GetFromJsonAsync<JsonObject>("/api/v1/capacity?hosts=true", ct);
-            var overcommits = capacity!["hosts"]!.AsArray().Count(x =>
-                x!["free"]!["vcpu"]!.GetValue<double>() < 0 || x["free"]!["memoryGiB"]!.GetValue<double>() < 0 || x["free"]!["gpus"]!.GetValue<double>() < 0);
-            await app.StopAsync(ct);
-            await app.DisposeAsync();
-            var r = BenchResult.Of("http", micros, placed, placed * 3L, seconds, overcommits);
-            return new JsonObject
-            {
-                ["clients"] = clients, ["requests"] = requests, ["placed"] = placed, ["failed"] = requests - placed,
-                ["replicasPerSecond"] = Math.Round(r.ReplicasPerSecond), ["p50Micros"] = r.P50Micros, ["p99Micros"] = r.P99Micros, ["overcommits"] = overcommits,
-            };
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
+            ["clients"] = clients, ["requests"] = requests, ["placed"] = r.Placed, ["failed"] = r.Failed,
+            ["replicasPerSecond"] = r.ReplicasPerSecond, ["p50Micros"] = r.P50Ms * 1000, ["p99Micros"] = r.P99Ms * 1000, ["overcommits"] = r.Overcommits,
+        };
     }
 }

@@ -24,7 +24,10 @@ public sealed class Fleet
             {
                 z = _zones.Count;
                 _zoneIndex[spec.ZoneId] = z;
-                _zones.Add(new ZoneInfo(z, spec.ZoneId, spec.RegionId, spec.Country));
+                _zones.Add(new ZoneInfo(z, spec.ZoneId, spec.RegionId, spec.Country)
+                {
+                    ScanStart = Options.ScanSeed == 0 ? 0 : HashCode.Combine(Options.ScanSeed, spec.ZoneId) & int.MaxValue,
+                });
             }
             var h = _hosts.Count;
             if (!_hostIndex.TryAdd(spec.Id, h)) throw new ArgumentException($"duplicate host id '{spec.Id}'", nameof(hosts));

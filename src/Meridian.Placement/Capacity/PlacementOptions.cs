@@ -23,6 +23,11 @@ public sealed record PlacementOptions
     /// starts where the previous one in the zone stopped, so all hosts take turns. Default 32.</summary>
     public int HostsToScore { get; init; } = 32;
 
+    /// <summary>Where each zone's scan of hosts to score starts: 0 at its first host. Replicas deciding on the same fleet
+    /// with the same start would all claim the same hosts and conflict at commit; the server picks a seed at random per
+    /// process, as Omega's parallel schedulers randomise their choices. Default 0 (deterministic: tests, benchmarks).</summary>
+    public int ScanSeed { get; init; }
+
     public static readonly PlacementOptions Default = new();
 
     /// <summary>No over-commit and nothing reserved: a host's capacity as it is (trace replay).</summary>

@@ -73,11 +73,13 @@ public sealed partial class AllocationLedger
                 foreach (var op in conflicted)
                 {
                     op.Attempts++;
+                    Interlocked.Increment(ref _conflicts);
                     // Still behind after catching up twice: an entry was skipped as a gap; reload from the tables.
                     if (op.Attempts == 3) _reload = true;
-                    if (op.Attempts >= MaxAttempts)
-                        op.Done.TrySetException(new RegistryException(ProblemKind.Conflict,
-                            $"other writers kept claiming the same hosts; gave up after {MaxAttempts} attempts, retry"));
+                    if (op.Attempts < MaxAttempts) continue;
+                    Interlocked.Increment(ref _gaveUp);
+                    op.Done.TrySetException(new RegistryException(ProblemKind.Conflict,
+                        $"other writers kept claiming the same hosts; gave up after {MaxAttempts} attempts, retry"));
                 }
                 batch = conflicted.Where(o => !o.Done.Task.IsCompleted).ToList();
             }
@@ -138,17 +140,25 @@ public sealed partial class AllocationLedger
 
             var hosts = decided.SelectMany(d => d.Workload.Allocations.Select(a => a.HostId)).Distinct(StringComparer.Ordinal)
                 .ToDictionary(h => h, h => generations[h] + 1, StringComparer.Ordinal);
-            var bumped = decided.Where(d => d.Placed is not null).Select(d => d.Placed!.Spec.Tenant).Distinct(StringComparer.Ordinal)
-                .ToDictionary(t => t, t => tenants[t]!.Value.Generation + 1, StringComparer.Ordinal);
+            // Only a tenant with a quota is claimed: its usage must be current. Claiming every tenant would make replicas
+            // placing for one tenant conflict on every commit.
+            var bumped = decided.Where(d => d.Placed is not null && HasQuota(tenants[d.Placed.Spec.Tenant]!.Value.Tenant)).Select(d => d.Placed!.Spec.Tenant)
+                .Distinct(StringComparer.Ordinal).ToDictionary(t => t, t => tenants[t]!.Value.Generation + 1, StringComparer.Ordinal);
             var seqs = new List<long>(decided.Count);
-            foreach (var d in decided)
+            foreach (var d in decided.ToArray())
             {
                 var claims = Claims.Json(
                     d.Workload.Allocations.Select(a => a.HostId).Distinct(StringComparer.Ordinal).ToDictionary(h => h, h => hosts[h], StringComparer.Ordinal),
-                    d.Placed is { } p ? new Dictionary<string, long> { [p.Spec.Tenant] = bumped[p.Spec.Tenant] } : null);
+                    d.Placed is { } p && bumped.TryGetValue(p.Spec.Tenant, out var tg) ? new Dictionary<string, long> { [p.Spec.Tenant] = tg } : null);
                 if (d.Placed is { } placed)
                 {
-                    LedgerRows.InsertWorkload(c, tx, placed);
+                    if (!LedgerRows.InsertWorkload(c, tx, placed))
+                    {
+                        Undo(d);
+                        decided.Remove(d);
+                        d.Op.Done.TrySetException(NameTaken(placed.Spec));
+                        continue;
+                    }
                     seqs.Add(LedgerRows.LogChange(c, tx, placed.CreatedAt, d.Op.Actor, "create", placed.Id, null, placed, claims));
                 }
                 else
@@ -170,6 +180,7 @@ public sealed partial class AllocationLedger
                 throw;
             }
 
+            Interlocked.Increment(ref _transactions);
             foreach (var (h, g) in hosts) _hostGenerations[h] = g;
             foreach (var (t, g) in bumped) _tenantGenerations[t] = g;
             foreach (var d in decided)
@@ -205,10 +216,10 @@ public sealed partial class AllocationLedger
             op.Done.TrySetException(RegistryException.Invalid([new("tenant", $"no tenant '{spec.Tenant}'; an admin creates it with POST /api/v1/tenants")]));
             return null;
         }
-        if (t.Generation != _tenantGenerations.GetValueOrDefault(spec.Tenant)) return null;
+        if (HasQuota(t.Tenant) && t.Generation != _tenantGenerations.GetValueOrDefault(spec.Tenant)) return null;
         if (!names.Add((spec.Tenant, spec.Name)) || _workloads.HasName(spec.Tenant, spec.Name))
         {
-            op.Done.TrySetException(new RegistryException(ProblemKind.Conflict, $"tenant '{spec.Tenant}' already has a workload '{spec.Name}'", [new("name", "is taken for this tenant")]));
+            op.Done.TrySetException(NameTaken(spec));
             return null;
         }
         var result = PlacementEngine.Place(_fleet, spec.ToRequest());
@@ -230,6 +241,13 @@ public sealed partial class AllocationLedger
         added[spec.Tenant] = (added.GetValueOrDefault(spec.Tenant) ?? TenantUsage.None).Plus(mine);
         return new Decision(op, workload, null);
     }
+
+    private static RegistryException NameTaken(WorkloadSpec spec) =>
+        new(ProblemKind.Conflict, $"tenant '{spec.Tenant}' already has a workload '{spec.Name}'", [new("name", "is taken for this tenant")]);
+
+    /// <summary>A tenant whose placements are checked against a limit, so they need its usage as it is now.</summary>
+    private static bool HasQuota(Tenant t) =>
+        t.Quota is { } q && (q.Vcpu is not null || q.MemoryGiB is not null || q.Gpus is not null || q.GpusByModel is { Count: > 0 });
 
     private void Undo(Decision d)
     {

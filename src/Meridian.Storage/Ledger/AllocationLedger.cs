@@ -21,8 +21,21 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
     /// <summary>Decisions per operation before a conflict is given to the caller.</summary>
     public const int MaxAttempts = 8;
 
-    /// <summary>Placements and releases written in one transaction at most.</summary>
-    public const int MaxBatch = 64;
+    /// <summary>Placements and releases written in one transaction at most (1: no group commit).</summary>
+    public int MaxBatch { get; init; } = 64;
+
+    private long _conflicts;
+    private long _gaveUp;
+    private long _transactions;
+
+    /// <summary>Decisions that met a newer host or tenant generation at commit and were made again.</summary>
+    public long Conflicts => Interlocked.Read(ref _conflicts);
+
+    /// <summary>Operations answered 409 after <see cref="MaxAttempts"/> conflicts.</summary>
+    public long GaveUp => Interlocked.Read(ref _gaveUp);
+
+    /// <summary>Transactions that committed placements or releases.</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
 
     private readonly WorldStore _store;
     private readonly Database _db;

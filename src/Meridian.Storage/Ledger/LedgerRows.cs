@@ -53,12 +53,17 @@ internal static class LedgerRows
         return map;
     }
 
-    public static void InsertWorkload(DbConnection c, DbTransaction tx, Workload w)
+    /// <summary>Inserts a workload and its allocations; false (and nothing written) when its tenant already has a
+    /// workload of that name, which another replica may have placed since this one last caught up.</summary>
+    public static bool InsertWorkload(DbConnection c, DbTransaction tx, Workload w)
     {
-        Sql.Execute(c, tx, "INSERT INTO workloads (id, tenant, name, spec, created_at) VALUES (@id, @tenant, @name, @spec, @at)",
+        var inserted = Sql.Execute(c, tx, "INSERT INTO workloads (id, tenant, name, spec, created_at) VALUES (@id, @tenant, @name, @spec, @at) " +
+                                          "ON CONFLICT (tenant, name) DO NOTHING",
             ("@id", w.Id), ("@tenant", w.Spec.Tenant), ("@name", w.Spec.Name),
             ("@spec", JsonSerializer.Serialize(w.Spec, MeridianJson.Options)), ("@at", Sql.Text(w.CreatedAt)));
+        if (inserted == 0) return false;
         foreach (var a in w.Allocations) InsertAllocation(c, tx, w.Id, a);
+        return true;
     }
 
     public static void InsertAllocation(DbConnection c, DbTransaction tx, string workloadId, Allocation a) =>
