@@ -17,18 +17,11 @@ public sealed partial class MeridianClient
         ListAllAsync<TenantView>("api/v1/tenants", new Dictionary<string, string?>(), ct);
 
     /// <summary>A tenant with its ETag, or null when there is none.</summary>
-    public async Task<TenantView?> GetTenantAsync(string id, CancellationToken ct = default)
+    public Task<TenantView?> GetTenantAsync(string id, CancellationToken ct = default) => OrWhenMissing<TenantView?>(async () =>
     {
-        try
-        {
-            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(id)}"), read: true, ct);
-            return await TenantAsync(response, ct);
-        }
-        catch (MeridianApiException e) when (e.Status == 404)
-        {
-            return null;
-        }
-    }
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(id)}"), read: true, ct);
+        return await TenantAsync(response, ct);
+    }, null);
 
     /// <summary>Changes a tenant with a JSON merge patch (RFC 7396), only if it is still at <paramref name="ifMatch"/>
     /// (412 otherwise) when one is given.</summary>
@@ -44,18 +37,8 @@ public sealed partial class MeridianClient
     }
 
     /// <summary>Deletes a tenant; false when there was none.</summary>
-    public async Task<bool> DeleteTenantAsync(string id, CancellationToken ct = default)
-    {
-        try
-        {
-            using var _ = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(id)}"), read: false, ct);
-            return true;
-        }
-        catch (MeridianApiException e) when (e.Status == 404)
-        {
-            return false;
-        }
-    }
+    public Task<bool> DeleteTenantAsync(string id, CancellationToken ct = default) =>
+        SendOrMissingAsync(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(id)}", ct);
 
     /// <summary>Creates a token; the answer's <see cref="TokenView.Token"/> holds its secret, this once.</summary>
     public Task<TokenView> CreateTokenAsync(string name, string role, string? tenant, DateTimeOffset? expiresAt, CancellationToken ct = default) =>
@@ -68,19 +51,11 @@ public sealed partial class MeridianClient
         ListAllAsync<TokenView>("api/v1/tokens", new Dictionary<string, string?>(), ct, paged: false);
 
     /// <summary>Revokes a token; null when there is none with that id.</summary>
-    public async Task<TokenView?> RevokeTokenAsync(string id, CancellationToken ct = default)
+    public Task<TokenView?> RevokeTokenAsync(string id, CancellationToken ct = default) => OrWhenMissing<TokenView?>(async () =>
     {
-        try
-        {
-            var token = await GetAsync<TokenView>($"api/v1/tokens/{Uri.EscapeDataString(id)}", ct);
-            using var _ = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/v1/tokens/{Uri.EscapeDataString(id)}"), read: false, ct);
-            return token;
-        }
-        catch (MeridianApiException e) when (e.Status == 404)
-        {
-            return null;
-        }
-    }
+        var token = await GetAsync<TokenView>($"api/v1/tokens/{Uri.EscapeDataString(id)}", ct);
+        return await SendOrMissingAsync(HttpMethod.Delete, $"api/v1/tokens/{Uri.EscapeDataString(id)}", ct) ? token : null;
+    }, null);
 
     private static async Task<TenantView> TenantAsync(HttpResponseMessage response, CancellationToken ct)
     {

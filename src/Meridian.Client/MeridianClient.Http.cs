@@ -21,9 +21,29 @@ public sealed partial class MeridianClient
         catch (JsonException e)
         {
             throw new MeridianApiException((int)response.StatusCode, new ApiProblem(null, "the server's answer is not what this client understands", (int)response.StatusCode,
-                $"{e.Message} (is {Server} a Meridian server of the same version?)", null), null, request().Method.Method, request().RequestUri?.ToString() ?? "");
+                $"{e.Message} (is {Server} a Meridian server of the same version?)", null), null, response.RequestMessage?.Method.Method ?? "", response.RequestMessage?.RequestUri?.ToString() ?? "");
         }
     }
+
+    /// <summary>The call's value, or <paramref name="missing"/> when the server answers 404 (none, or not visible to the caller).</summary>
+    private static async Task<T> OrWhenMissing<T>(Func<Task<T>> call, T missing)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (MeridianApiException e) when (e.Status == 404)
+        {
+            return missing;
+        }
+    }
+
+    /// <summary>Sends a request whose answer has no body worth reading (204); false on 404.</summary>
+    private Task<bool> SendOrMissingAsync(HttpMethod method, string path, CancellationToken ct) => OrWhenMissing(async () =>
+    {
+        using var _ = await SendAsync(() => new HttpRequestMessage(method, path), read: false, ct);
+        return true;
+    }, false);
 
     /// <summary>Sends a request (built afresh for each attempt); a success status comes back, anything else throws.</summary>
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, bool read, CancellationToken ct)

@@ -77,34 +77,15 @@ public sealed partial class MeridianClient : IDisposable
         Workload(await SendForAsync<JsonObject>(() => JsonRequest(HttpMethod.Post, "api/v1/workloads", body), read: false, ct));
 
     /// <summary>A workload, or null when there is none with that id (or the caller may not see it).</summary>
-    public async Task<WorkloadView?> GetWorkloadAsync(string id, CancellationToken ct = default)
-    {
-        try
-        {
-            return Workload(await GetAsync<JsonObject>($"api/v1/workloads/{Uri.EscapeDataString(id)}", ct));
-        }
-        catch (MeridianApiException e) when (e.Status == 404)
-        {
-            return null;
-        }
-    }
+    public async Task<WorkloadView?> GetWorkloadAsync(string id, CancellationToken ct = default) =>
+        await OrWhenMissing(async () => Workload(await GetAsync<JsonObject>($"api/v1/workloads/{Uri.EscapeDataString(id)}", ct)), null);
 
     public async Task<IReadOnlyList<WorkloadView>> ListWorkloadsAsync(string? tenant = null, CancellationToken ct = default) =>
         (await ListAllAsync<JsonObject>("api/v1/workloads", new Dictionary<string, string?> { ["tenant"] = tenant }, ct)).Select(Workload).ToArray();
 
     /// <summary>Releases a workload's capacity; false when there was none with that id.</summary>
-    public async Task<bool> ReleaseAsync(string id, CancellationToken ct = default)
-    {
-        try
-        {
-            using var _ = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/v1/workloads/{Uri.EscapeDataString(id)}"), read: false, ct);
-            return true;
-        }
-        catch (MeridianApiException e) when (e.Status == 404)
-        {
-            return false;
-        }
-    }
+    public Task<bool> ReleaseAsync(string id, CancellationToken ct = default) =>
+        SendOrMissingAsync(HttpMethod.Delete, $"api/v1/workloads/{Uri.EscapeDataString(id)}", ct);
 
     /// <summary>Capacity of the hosts in service, per region and zone; per host too with <paramref name="hosts"/>.</summary>
     public Task<CapacityView> CapacityAsync(string? region = null, string? zone = null, string? boundary = null, bool hosts = false, CancellationToken ct = default) =>

@@ -33,16 +33,22 @@ internal sealed record ApiOptions(Option<string?> Server, Option<string?> Contex
     /// <summary>A client for the server and token these options (and the environment and config) name.</summary>
     public MeridianClient Connect(ParseResult parse)
     {
-        var config = ClientConfig.Load();
-        var contextName = parse.GetValue(Context) ?? Env("MERIDIAN_CONTEXT") ?? config.CurrentContext;
+        var explicitServer = parse.GetValue(Server) ?? Env("MERIDIAN_SERVER");
+        var explicitToken = parse.GetValue(TokenFile) is { } file ? ReadToken(file.FullName, "--token-file") : Env("MERIDIAN_TOKEN");
+        // The config file is read only when a context is needed, so a broken one does not stop explicit flags.
+        var contextName = parse.GetValue(Context) ?? Env("MERIDIAN_CONTEXT");
         ClientContext? context = null;
-        if (contextName is not null && !config.Contexts.TryGetValue(contextName, out context))
-            throw new FormatException($"no context '{contextName}' in {config.Path}; 'meridian config get-contexts' lists them");
+        if (contextName is not null || explicitServer is null || explicitToken is null)
+        {
+            var config = ClientConfig.Load();
+            contextName ??= config.CurrentContext;
+            if (contextName is not null && !config.Contexts.TryGetValue(contextName, out context))
+                throw new FormatException($"no context '{contextName}' in {config.Path}; 'meridian config get-contexts' lists them");
+        }
 
-        var serverText = parse.GetValue(Server) ?? Env("MERIDIAN_SERVER") ?? context?.Server ?? DefaultServer;
+        var serverText = explicitServer ?? context?.Server ?? DefaultServer;
         var server = ServerUri(serverText) ?? throw new FormatException($"the server '{serverText}' is not an http:// or https:// URL");
-        var token = parse.GetValue(TokenFile) is { } file ? ReadToken(file.FullName, "--token-file")
-            : Env("MERIDIAN_TOKEN") ?? context?.Token ?? (context?.TokenFile is { } f ? ReadToken(f, $"the context '{contextName}'") : null);
+        var token = explicitToken ?? context?.Token ?? (context?.TokenFile is { } f ? ReadToken(f, $"the context '{contextName}'") : null);
         if (token is null)
             throw new FormatException($"no API token for {server}: give --token-file FILE, set MERIDIAN_TOKEN, or save one with " +
                                       $"'meridian config set-context NAME --server {server} --token-file FILE' (a new server writes its first admin token to meridian.admin-token)");

@@ -1,12 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Meridian.Core.Model;
 using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
 using Meridian.Placement.Model;
-using Meridian.Storage.Ledger;
 using Spectre.Console;
 
 namespace Meridian.Cli.Commands;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Meridian.Client;
 using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
-using Meridian.Server.Steering;
 using Spectre.Console;
 
 namespace Meridian.Cli.Commands;
@@ -28,12 +27,9 @@ internal static class RouteCommand
         api.AddTo(command);
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
-            var (lt, ln, cc) = (parse.GetValue(lat), parse.GetValue(lon), parse.GetValue(country));
-            // Checked here too, so a typo is named before a server is asked.
-            ClientLocations.Parse(lt, ln, cc);
             using var client = api.Connect(parse);
             var s = parse.GetValue(service)!;
-            var decision = await client.RouteAsync(s, lt, ln, cc, parse.GetValue(policy), ct);
+            var decision = await client.RouteAsync(s, parse.GetValue(lat), parse.GetValue(lon), parse.GetValue(country), parse.GetValue(policy), ct);
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(decision, MeridianJson.Indented));

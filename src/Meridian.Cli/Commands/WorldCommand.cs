@@ -33,17 +33,16 @@ internal static class WorldCommand
             }
             var text = await File.ReadAllTextAsync(path.FullName, ct);
             var format = WorldDocument.FormatOf(path.Name);
-            // Checked here first either way, so a bad document is listed with its locations before anything is sent.
-            var (world, errors) = WorldDocument.Read(text, format);
-            if (world is null)
-            {
-                CommonOptions.Error($"{path.Name} has {errors.Count} problem(s); nothing was imported", errors);
-                return 1;
-            }
             var isDry = parse.GetValue(dryRun);
             int created, updated, deleted;
             if (parse.GetValue(db) is { } database)
             {
+                var (world, errors) = WorldDocument.Read(text, format);
+                if (world is null)
+                {
+                    CommonOptions.Error($"{path.Name} has {errors.Count} problem(s); nothing was imported", errors);
+                    return 1;
+                }
                 using var store = await CommonOptions.OpenAsync(database, ct);
                 IReadOnlyList<(bool Before, bool After)> changes = isDry
                     ? WorldDiff.Between(store.Current.World, world, "import").Select(c => (c.Before is not null, c.After is not null)).ToArray()
@@ -53,6 +52,7 @@ internal static class WorldCommand
             }
             else
             {
+                // The server checks the document and lists every problem with its location (422).
                 using var client = api.Connect(parse);
                 var result = await client.ImportWorldAsync(text, format == DocumentFormat.Yaml ? "yaml" : "json", isDry, ct);
                 (created, updated, deleted) = (result.Created, result.Updated, result.Deleted);

@@ -26,7 +26,8 @@ public sealed class Fleet
                 _zoneIndex[spec.ZoneId] = z;
                 _zones.Add(new ZoneInfo(z, spec.ZoneId, spec.RegionId, spec.Country)
                 {
-                    ScanStart = Options.ScanSeed == 0 ? 0 : HashCode.Combine(Options.ScanSeed, spec.ZoneId) & int.MaxValue,
+                    // A fixed mix of seed and zone (HashCode would differ per process whatever the seed).
+                    ScanStart = Options.ScanSeed == 0 ? 0 : (int)(((uint)Options.ScanSeed * 0x9E3779B9u ^ (uint)z * 0x85EBCA6Bu) & int.MaxValue),
                 });
             }
             var h = _hosts.Count;
