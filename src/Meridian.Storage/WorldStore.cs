@@ -55,7 +55,7 @@ public sealed class WorldStore : IWorldStore, IChangeConsumer
             {
                 // Concurrent writers can commit a number taken earlier: read the last few hundred again.
                 store.Feed.Start(connection, database.ConcurrentWriters ? 1000 : 0);
-                store._current = Load(connection, null);
+                store._current = LoadSnapshot(database, connection);
             }
             if (seed is not null && store._current.Generation == 0)
                 await store.WriteAsync("meridian", world => world.Count == 0 ? WorldDiff.Between(world, seed(), "seed") : [], cancellationToken);
@@ -82,7 +82,7 @@ public sealed class WorldStore : IWorldStore, IChangeConsumer
         if (_reload || ReadGeneration(connection, null) > _current.Generation)
         {
             _reload = false;
-            Publish(Load(connection, null));
+            Publish(LoadSnapshot(Database, connection));
         }
         Interlocked.Exchange(ref _droppedSeen, dropped);
         return _current;
@@ -200,6 +200,15 @@ public sealed class WorldStore : IWorldStore, IChangeConsumer
     {
         _writeLock.Dispose();
         Database.Dispose();
+    }
+
+    /// <summary>The world and its generation as of one moment, outside a write.</summary>
+    private static WorldSnapshot LoadSnapshot(Database database, DbConnection connection)
+    {
+        using var tx = database.BeginRead(connection);
+        var snapshot = Load(connection, tx);
+        tx.Commit();
+        return snapshot;
     }
 
     private static WorldSnapshot Load(DbConnection connection, DbTransaction? tx)

@@ -29,6 +29,10 @@ public abstract class Database : IDisposable
     /// current until commit; on PostgreSQL it is READ COMMITTED and locks what it must with <see cref="ForUpdate"/>.</summary>
     public abstract DbTransaction BeginWrite(DbConnection connection);
 
+    /// <summary>A read-only transaction whose statements all see one snapshot: what is loaded from several tables then
+    /// belongs to one moment (a generation is never newer than the rows it stands for).</summary>
+    public abstract DbTransaction BeginRead(DbConnection connection);
+
     /// <summary>Applies the schema migrations once, also when several processes start at the same moment.</summary>
     public abstract void Migrate();
 

@@ -83,6 +83,8 @@ public sealed class PostgresDatabase : Database
 
     public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction(IsolationLevel.ReadCommitted);
 
+    public override DbTransaction BeginRead(DbConnection connection) => connection.BeginTransaction(IsolationLevel.RepeatableRead);
+
     public override void Migrate()
     {
         using var connection = Open();

@@ -62,6 +62,9 @@ public sealed class SqliteDatabase : Database
 
     public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
 
+    // Deferred: the first read takes a WAL snapshot that the transaction keeps.
+    public override DbTransaction BeginRead(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
     public override void Migrate()
     {
         using var connection = Open();

@@ -149,14 +149,22 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
         var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
         if (!_loaded || _reload)
         {
-            _reload = false;
-            using var connection = _db.Open();
-            var workloads = LedgerRows.ReadWorkloads(connection, null);
-            _hostGenerations = LedgerRows.ReadGenerations(connection, null, "host_generations", "host_id");
-            _tenantGenerations = LedgerRows.ReadGenerations(connection, null, "tenants", "id");
-            _workloads = new WorkloadIndex(workloads.Values);
+            // One snapshot, and nothing replaced until all of it is read: a host generation newer than the allocations
+            // loaded with it would let a placement pass the compare-and-swap on capacity that is already taken.
+            Dictionary<string, Workload> workloads;
+            Dictionary<string, long> hosts, tenants;
+            using (var connection = _db.Open())
+            using (var tx = _db.BeginRead(connection))
+            {
+                workloads = LedgerRows.ReadWorkloads(connection, tx);
+                hosts = LedgerRows.ReadGenerations(connection, tx, "host_generations", "host_id");
+                tenants = LedgerRows.ReadGenerations(connection, tx, "tenants", "id");
+                tx.Commit();
+            }
+            (_hostGenerations, _tenantGenerations, _workloads) = (hosts, tenants, new WorkloadIndex(workloads.Values));
             RebuildFleet(snapshot, today);
             _loaded = true;
+            _reload = false;
         }
         else if (snapshot.Generation != _worldGeneration || today != _fleetDate)
         {
@@ -180,32 +188,50 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
         (_fleet, _detached, _worldGeneration, _fleetDate) = (fleet, detached, snapshot.Generation, today);
     }
 
-    /// <summary>Applies another process's entry; one already reflected here changes nothing.</summary>
+    /// <summary>Applies another process's entry; one already reflected here changes nothing. An entry can arrive after
+    /// what it did is already known (this process's own write read back by a concurrent catch-up, or one the last load
+    /// saw) and must not undo what came after it. A host's generation here stands for every write to it up to that one,
+    /// and every workload entry claims the hosts it touches (all entries of one transaction share the same claims), so a
+    /// claim below what is known marks an entry that a later write has overtaken.</summary>
     private void ApplyEntry(ChangeRecord e)
     {
-        if (Claims.Parse(e.Claims) is { } claims)
+        var claims = Claims.Parse(e.Claims);
+        var overtaken = claims?.H?.Any(c => c.Value < _hostGenerations.GetValueOrDefault(c.Key)) == true;
+        if (claims is not null)
         {
             foreach (var (h, g) in claims.H ?? []) _hostGenerations[h] = Math.Max(_hostGenerations.GetValueOrDefault(h), g);
             foreach (var (t, g) in claims.T ?? []) _tenantGenerations[t] = Math.Max(_tenantGenerations.GetValueOrDefault(t), g);
         }
         if (e.Kind != "workloads") return;
-        var after = e.After?.Deserialize<Workload>(MeridianJson.Options);
         _workloads.TryGetValue(e.Id, out var current);
+        var after = e.After?.Deserialize<Workload>(MeridianJson.Options);
         if (after is null)
         {
+            // A release: ids are never reused, so a workload still here is released now.
             if (current is null) return;
             Take(current);
             _workloads.Remove(e.Id);
             return;
         }
-        if (current is not null)
+        if (e.Before is null)
         {
-            if (JsonSerializer.Serialize(current.Allocations, MeridianJson.Options) == JsonSerializer.Serialize(after.Allocations, MeridianJson.Options)) return;
-            Take(current);
+            // A placement: one known already is at least as new; one missing here whose hosts were written since was
+            // released since (a release or a drain claims every host a workload leaves).
+            if (current is not null || overtaken) return;
+            _workloads.Set(after);
+            Give(after);
+            return;
         }
+        // A move (drain): only from exactly the state it moved from, and not once a later write overtook it.
+        var before = e.Before.Deserialize<Workload>(MeridianJson.Options)!;
+        if (current is null || overtaken || !SameAllocations(current, before)) return;
+        Take(current);
         _workloads.Set(after);
         Give(after);
     }
+
+    private static bool SameAllocations(Workload a, Workload b) =>
+        JsonSerializer.Serialize(a.Allocations, MeridianJson.Options) == JsonSerializer.Serialize(b.Allocations, MeridianJson.Options);
 
     /// <summary>Gives a workload's capacity back to the fleet (not what it holds on a host out of service).</summary>
     private void Take(Workload w)

@@ -66,6 +66,34 @@ public abstract class LedgerContract(StoreKind kind) : IDisposable
         Assert.All(report.Hosts, h => Assert.True(h.Used.Gpus <= h.Total.Gpus && h.Used.Vcpu <= h.Total.Vcpu && h.Used.MemoryGiB <= h.Total.MemoryGiB));
         Assert.Equal(placed * 4, report.All.Used.Gpus);
         Assert.Equal(placed, (await c.ListAsync()).Count);
+
+        // Each process, once caught up, agrees with the database: entries written in one transaction (group commit)
+        // share their claims, and every one of them is applied.
+        foreach (var (name, store, ledger) in new[] { ("A", storeA, a), ("B", storeB, b) })
+        {
+            await store.Feed.CatchUpAsync();
+            var listed = (await ledger.ListAsync()).Count;
+            var used = (await ledger.CapacityAsync(h => h.Spec.RegionId == "eu-west-1", withHosts: false)).All.Used.Gpus;
+            Assert.True(listed == placed && used == placed * 4,
+                $"process {name} lists {listed} workloads holding {used} GPUs; the database has {placed} holding {placed * 4} (gaps pending: {store.Feed.PendingGaps})");
+        }
+    }
+
+    [Fact]
+    public async Task AnEntryTheLastLoadAlreadySaw_DoesNotBringBackAReleasedWorkload()
+    {
+        using var storeA = await WorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
+        using var storeB = await WorldStore.OpenAsync(_db.Path, () => DemoWorld.Load());
+        using var a = new AllocationLedger(storeA);
+        using var b = new AllocationLedger(storeB);
+        await a.CreateTenantAsync(new Tenant("acme"), "test");
+        var placed = await b.PlaceAsync(Spec("w"), "test");
+        await storeA.Feed.CatchUpAsync(); // A has read the placement but not yet applied it
+        Assert.True(await b.ReleaseAsync(placed.Id, "test"));
+        ((Meridian.Storage.Changes.IChangeConsumer)a).Reload(); // A loads again: the release is in the tables
+
+        Assert.Empty(await a.ListAsync());
+        Assert.Equal(0, (await a.CapacityAsync(_ => true, false)).All.Used.Gpus);
     }
 
     [Fact]
