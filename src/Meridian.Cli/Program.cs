@@ -12,6 +12,7 @@ var root = new RootCommand("Meridian: the control plane of a multi-region cloud.
     TokenCommand.Create(),
     CapacityCommand.Create(),
     DrainCommand.Create(),
+    WatchCommand.Create(),
     ReplayCommand.Create(),
     RouteCommand.Create(),
     LatencyCommand.Create(),

@@ -85,3 +85,12 @@ public sealed record TokenView(string Id, string Name, string Role, string? Tena
     /// <summary>The secret, only in the answer that created the token.</summary>
     public string? Token { get; init; }
 }
+
+/// <summary>An entry of the change log: who changed what and when, with the resource before and after.</summary>
+public sealed record ChangeEntry(long Seq, DateTimeOffset At, string Actor, string Action, string Kind, string Id, long Generation, JsonNode? Before, JsonNode? After);
+
+/// <summary>What a watch delivers: a change, or a bookmark (the last sequence number passed, to resume from cheaply).</summary>
+public sealed record WatchEvent(long Seq, ChangeEntry? Change)
+{
+    public bool IsBookmark => Change is null;
+}

@@ -76,6 +76,9 @@ public static class MeridianServer
             builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins([.. security.CorsOrigins]).AllowAnyMethod().WithHeaders("Authorization", "Content-Type", "If-Match").WithExposedHeaders("ETag", "Location")));
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddHostedService<CatchUp>();
+        builder.Services.AddSingleton(options.Changes);
+        builder.Services.AddSingleton<ChangeWatch>();
+        builder.Services.AddHostedService<ChangeCompaction>();
         var latency = new LatencyModelOptions();
         builder.Configuration.GetSection("Meridian:Latency").Bind(latency);
         var healthOptions = options.Health;

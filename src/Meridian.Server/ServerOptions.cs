@@ -46,6 +46,9 @@ public sealed record ServerOptions
     /// <summary>Tokens, roles' limits, trusted proxies, allowed endpoint hosts, OIDC. Bound from Meridian:Security too.</summary>
     public Security.SecurityOptions Security { get; init; } = new();
 
+    /// <summary>Change-log retention and watch streams.</summary>
+    public Apis.ChangesOptions Changes { get; init; } = new();
+
     /// <summary>Largest world document accepted for import. Default 64 MiB. Imports run one at a time.</summary>
     public long MaxImportBodyBytes { get; init; } = 64L * 1024 * 1024;
 }

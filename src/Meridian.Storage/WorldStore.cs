@@ -189,11 +189,33 @@ public sealed class WorldStore : IWorldStore, IChangeConsumer
         if (query.Kind is not null) { where.Add("kind = @kind"); Sql.Add(cmd, "@kind", query.Kind); }
         if (query.Id is not null) { where.Add("resource_id = @id"); Sql.Add(cmd, "@id", query.Id); }
         if (query.BeforeSeq is not null) { where.Add("seq < @before"); Sql.Add(cmd, "@before", query.BeforeSeq.Value); }
+        where.Add($"kind <> '{ChangeLog.GapKind}'");
         var excluded = query.ExcludeKinds ?? [];
         if (excluded.Count > 0) where.Add($"kind NOT IN ({Sql.InList(cmd, "x", excluded.Cast<object>().ToArray())})");
         cmd.CommandText = $"SELECT {ChangeRows.Columns} FROM changes {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY seq DESC LIMIT @limit";
         Sql.Add(cmd, "@limit", query.Limit);
         return ChangeRows.Read(cmd);
+    }
+
+    /// <summary>The oldest and newest sequence numbers the change log keeps (0, 0 when empty).</summary>
+    public async Task<(long Oldest, long Newest)> ChangeRangeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        return ChangeLog.Range(connection);
+    }
+
+    /// <summary>Entries after <paramref name="after"/> up to <paramref name="upTo"/>, oldest first, fillers included.</summary>
+    public async Task<List<ChangeRecord>> ChangesAfterAsync(long after, long upTo, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        return ChangeLog.After(connection, after, upTo, limit);
+    }
+
+    /// <summary>Deletes change-log entries written before <paramref name="cutoff"/> (<see cref="ChangeLog.Compact"/>).</summary>
+    public async Task<int> CompactChangesAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        return ChangeLog.Compact(connection, cutoff);
     }
 
     public void Dispose()

@@ -38,6 +38,9 @@ public sealed class MeridianHost : IAsyncDisposable
 
     public Uri BaseAddress => Http.BaseAddress!;
 
+    /// <summary>The running server's services, for tests that reach past the API (compacting the change log).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public static async Task<MeridianHost> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
     {
         var host = new MeridianHost();

@@ -15,13 +15,21 @@ internal static class ChangesApi
 {
     public static void MapChanges(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/changes", async (HttpContext http, IWorldStore store) =>
+        app.MapGet("/api/v1/changes", async (HttpContext http, IWorldStore store, ChangeWatch watch) =>
             {
                 var q = http.Request.Query;
+                var watching = q["watch"].ToString() switch
+                {
+                    "" or "false" => false,
+                    "true" => true,
+                    _ => throw Problems.BadQuery("watch", "is true or false"),
+                };
                 foreach (var key in q.Keys)
                 {
-                    if (key is not ("kind" or "id" or "limit" or "cursor"))
-                        throw Problems.BadQuery(key, "is not a filter of changes; use kind, id, limit, cursor");
+                    if (watching ? key is not ("kind" or "id" or "watch" or "since") : key is not ("kind" or "id" or "limit" or "cursor" or "watch"))
+                        throw Problems.BadQuery(key, watching
+                            ? "is not a filter of a watch; use kind, id, since"
+                            : "is not a filter of changes; use kind, id, limit, cursor (or watch=true with since)");
                 }
                 string[] kinds = [.. Kinds.All.Select(x => x.Name), "workloads", "tenants", "health", "tokens", "auth"];
                 // Token and authentication entries are for admins, as tokens are.
@@ -29,6 +37,18 @@ internal static class ChangesApi
                 var kind = q["kind"].ToString() is { Length: > 0 } k
                     ? kinds.Contains(k) ? k : throw Problems.BadQuery("kind", $"'{k}' is not one of {string.Join(", ", kinds)}")
                     : null;
+                if (watching)
+                {
+                    var resume = q["since"].ToString() is { Length: > 0 } sv ? ("since", sv)
+                        : http.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } le ? ("Last-Event-ID", le) : default;
+                    long? since = resume.Item1 is null ? null
+                        : long.TryParse(resume.Item2, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+                        : throw Problems.BadQuery(resume.Item1, "is a sequence number (a whole number, 0 or more) from the change log");
+                    var watchedId = q["id"].ToString() is { Length: > 0 } wi ? wi : null;
+                    await watch.StreamAsync(http, since, r =>
+                        (kind is null || r.Kind == kind) && (watchedId is null || r.Id == watchedId) && (admin || r.Kind is not ("tokens" or "auth")));
+                    return Results.Empty;
+                }
                 var limit = q["limit"].ToString() is { Length: > 0 } l ? ListQuery.ParseLimit(l) : ListQuery.DefaultLimit;
                 var before = q["cursor"].ToString() is { Length: > 0 } c
                     ? long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw Problems.BadQuery("cursor", "is not a cursor this server issued")
@@ -47,11 +67,15 @@ internal static class ChangesApi
             })
             .WithTags("changes").WithName("list-changes")
             .WithSummary("The change log: who changed what and when, with the resource before and after")
-            .WithDescription("Filters: kind, id. Newest first; pages with limit and cursor.")
-            .Produces<JsonObject>().WithQuery("kind", "id", "limit", "cursor").Allow(Role.Viewer);
+            .WithDescription("Filters: kind, id. Newest first; pages with limit and cursor. With watch=true, a stream of " +
+                             "server-sent events instead, oldest first from since (or Last-Event-ID): 'change' events with " +
+                             "the entry, and 'bookmark' events with the last sequence number passed; 410 when since is older " +
+                             "than the log keeps.")
+            .Produces<JsonObject>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status410Gone)
+            .WithQuery("kind", "id", "limit", "cursor", "watch", "since").Allow(Role.Viewer);
     }
 
-    private static JsonNode ToJson(ChangeRecord r) => new JsonObject
+    internal static JsonNode ToJson(ChangeRecord r) => new JsonObject
     {
         ["seq"] = r.Seq,
         ["at"] = r.At.ToString("O", CultureInfo.InvariantCulture),

@@ -21,7 +21,8 @@ internal static class ApiLimits
     {
         var security = options.Security;
         var inFlight = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            http.Request.Path.StartsWithSegments("/api")
+            // A watch is a long-lived stream with its own bound (ChangesOptions.MaxWatchers); it must not hold a slot.
+            http.Request.Path.StartsWithSegments("/api") && !IsWatch(http.Request)
                 // Made by the factory, never shared: the partitioned limiter disposes a partition idle for ten seconds
                 // and calls the factory again, so a shared instance would be handed out disposed.
                 ? RateLimitPartition.GetConcurrencyLimiter("api", _ => new ConcurrencyLimiterOptions
@@ -57,6 +58,9 @@ internal static class ApiLimits
                 .ExecuteAsync(http);
         };
     }
+
+    private static bool IsWatch(HttpRequest request) =>
+        request.Path.Equals("/api/v1/changes", StringComparison.Ordinal) && request.Query["watch"] == "true";
 
     /// <summary>A bucket of a period's requests, refilled a sixtieth every sixtieth of the period, so a burst of up to a
     /// period's worth is served and then the rate holds.</summary>

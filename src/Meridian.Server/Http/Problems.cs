@@ -65,6 +65,7 @@ public static class Problems
         406 => "Not acceptable",
         408 => "Request timeout",
         409 => "Conflict with the current state",
+        410 => "No longer available",
         412 => "The resource has changed",
         411 => "Length required",
         413 => "The request body is too large",

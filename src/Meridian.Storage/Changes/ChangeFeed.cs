@@ -34,6 +34,50 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
 
     public TimeSpan GapTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a gap may stay open before the feed settles it (<see cref="Database.FillGap"/>): a filler takes
+    /// the number of a write that was rolled back, and a write still running is waited for.</summary>
+    public TimeSpan GapFillAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The highest sequence number up to which every entry is known here, with no gap below it: what a
+    /// watcher may be given in order without missing one that commits later.</summary>
+    public long StablePosition
+    {
+        get
+        {
+            lock (_sync) return _gaps.Count == 0 ? _position : Math.Min(_position, _gaps.Keys.First() - 1);
+        }
+    }
+
+    /// <summary>Completes when <see cref="StablePosition"/> moves past <paramref name="position"/>, or after
+    /// <paramref name="timeout"/>; true when it moved.</summary>
+    public async Task<bool> WaitPastAsync(long position, TimeSpan timeout, CancellationToken ct)
+    {
+        Task advanced;
+        lock (_sync) advanced = _advanced.Task;
+        if (StablePosition > position) return true;
+        await Task.WhenAny(advanced, Task.Delay(timeout, _time, ct)).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        return StablePosition > position;
+    }
+
+    private long _signalled = -1;
+
+    /// <summary>Wakes the watchers when the stable position has moved (called outside <see cref="_sync"/>).</summary>
+    private void Advance()
+    {
+        var stable = StablePosition;
+        TaskCompletionSource done;
+        lock (_sync)
+        {
+            if (stable == _signalled) return;
+            _signalled = stable;
+            (done, _advanced) = (_advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+        done.TrySetResult();
+    }
+
     /// <summary>The highest sequence number read or written here.</summary>
     public long Position { get { lock (_sync) return _position; } }
 
@@ -56,12 +100,14 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
     /// write that took its number earlier but committed later is not missed.</summary>
     public void Start(DbConnection connection, long margin)
     {
-        var end = Sql.Long(connection, null, "SELECT COALESCE(MAX(seq), 0) FROM changes");
+        var (oldest, end) = ChangeLog.Range(connection);
         lock (_sync)
         {
-            _position = Math.Max(0, end - margin);
+            // Not below what compaction kept: numbers before the oldest entry are not gaps.
+            _position = Math.Max(Math.Max(0, oldest - 1), end - margin);
             _gaps.Clear();
         }
+        Advance();
     }
 
     /// <summary>Entries this process wrote and has applied already.</summary>
@@ -80,6 +126,7 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
             foreach (var s in mine) _gaps.Remove(s);
             _position = Math.Max(_position, top);
         }
+        Advance();
     }
 
     /// <summary>Reads and applies what was written since the last call; returns how many entries were new.</summary>
@@ -104,6 +151,7 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
                 gaps = _gaps.Keys.Take(GapsPerRead).ToArray();
                 consumers = [.. _consumers];
             }
+            SettleOldGaps(gaps);
             List<ChangeRecord> rows;
             await using (var connection = await database.OpenAsync(ct))
             {
@@ -132,16 +180,32 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
                 }
                 _position = Math.Max(_position, top);
             }
-            if (rows.Count > 0)
+            var entries = rows.Where(r => r.Kind != ChangeLog.GapKind).ToList();
+            if (entries.Count > 0)
             {
-                foreach (var c in consumers) c.Apply(rows);
+                foreach (var c in consumers) c.Apply(entries);
             }
+            Advance();
             CaughtUpAt = _time.GetUtcNow();
             return rows.Count;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Gaps open longer than <see cref="GapFillAfter"/> are settled, so the read that follows finds the entry
+    /// or a filler in their place; a writer still running keeps its gap open.</summary>
+    private void SettleOldGaps(long[] gaps)
+    {
+        if (gaps.Length == 0) return;
+        var now = _time.GetUtcNow();
+        long[] old;
+        lock (_sync) old = gaps.Where(g => _gaps.TryGetValue(g, out var since) && now - since >= GapFillAfter).ToArray();
+        foreach (var seq in old)
+        {
+            if (!database.FillGap(seq, now)) break; // a writer holding an older number likely holds the newer ones too
         }
     }
 

@@ -43,6 +43,11 @@ public abstract class Database : IDisposable
     /// <summary>Waits until another process may have written, or <paramref name="timeout"/> passes.</summary>
     public virtual Task WaitForChangesAsync(TimeSpan timeout, CancellationToken ct) => Task.Delay(timeout, ct);
 
+    /// <summary>Settles a sequence number of the change log that is taken but not visible: writes a filler entry with it,
+    /// unless its writer commits it first. True when the number is settled (the entry or the filler is there), false when
+    /// its writer is still running. Only databases with concurrent writers leave such numbers.</summary>
+    public virtual bool FillGap(long seq, DateTimeOffset at) => true;
+
     /// <summary>True when the failure is the database being unreachable or restarting, not the request.</summary>
     public abstract bool IsUnavailable(Exception e);
 

@@ -116,6 +116,10 @@ internal static class Migrations
             -- A tenant's generation is bumped by every placement for it: replicas check it as they check hosts'.
             ALTER TABLE tenants ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
             """),
+        (6, "retention", """
+            -- Compaction deletes the oldest entries by time.
+            CREATE INDEX changes_by_time ON changes (at);
+            """),
     ];
 
     /// <summary>The migrations not yet applied to the database <paramref name="tx"/> writes, applied in it. The caller

@@ -128,6 +128,24 @@ public sealed class PostgresDatabase : Database
         _ => false,
     };
 
+    public override bool FillGap(long seq, DateTimeOffset at)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        // The insert waits on a writer that holds the number; a short lock timeout means "still running, ask later".
+        Sql.Execute(connection, tx, "SET LOCAL lock_timeout = '200ms'");
+        try
+        {
+            Changes.ChangeLog.InsertFiller(connection, tx, seq, at);
+            tx.Commit();
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == "55P03")
+        {
+            return false;
+        }
+    }
+
     public override bool IsRetryable(Exception e) => e is PostgresException { SqlState: "40001" or "40P01" };
 
     public override void Dispose()
