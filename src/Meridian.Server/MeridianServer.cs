@@ -78,6 +78,8 @@ public static class MeridianServer
         builder.Services.AddHostedService<CatchUp>();
         builder.Services.AddSingleton(options.Changes);
         builder.Services.AddSingleton<ChangeWatch>();
+        builder.Services.AddSingleton<Telemetry.ServerGauges>();
+        Telemetry.Observability.Configure(builder, options.Telemetry);
         builder.Services.AddHostedService<ChangeCompaction>();
         var latency = new LatencyModelOptions();
         builder.Configuration.GetSection("Meridian:Latency").Bind(latency);
@@ -147,6 +149,7 @@ public static class MeridianServer
         app.MapGet("/readyz", Readiness.CheckAsync)
             .WithTags("health").WithSummary("Readiness for a load balancer: the database answers, the world is loaded and this replica has caught up with the change log")
             .AllowAnonymous();
+        Telemetry.Observability.MapMetrics(app, options.Telemetry);
         app.MapHomePage("/footprint");
         if (ConsoleFiles.Available) app.MapConsole();
         else app.MapHomePage("/");
@@ -160,6 +163,11 @@ public static class MeridianServer
         app.MapTenants(options);
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<EndpointPolicy>().Listening(app.Urls));
         app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<Planning.PlanJobs>().Release());
+        var healthLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Meridian.Health");
+        healthBoard.Transitioned += (service, region, reason) => Telemetry.OperatorEvents.HealthChanged(healthLog, service, region, reason);
+        var gauges = app.Services.GetRequiredService<Telemetry.ServerGauges>();
+        app.Lifetime.ApplicationStarted.Register(gauges.Start);
+        app.Lifetime.ApplicationStopping.Register(gauges.Dispose);
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return app;
     }

@@ -46,6 +46,9 @@ public sealed record ServerOptions
     /// <summary>Tokens, roles' limits, trusted proxies, allowed endpoint hosts, OIDC. Bound from Meridian:Security too.</summary>
     public Security.SecurityOptions Security { get; init; } = new();
 
+    /// <summary>Metrics, traces and logs.</summary>
+    public Telemetry.TelemetryOptions Telemetry { get; init; } = new();
+
     /// <summary>Change-log retention and watch streams.</summary>
     public Apis.ChangesOptions Changes { get; init; } = new();
 

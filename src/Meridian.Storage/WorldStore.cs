@@ -127,6 +127,7 @@ public sealed class WorldStore : IWorldStore, IChangeConsumer
 
     public async Task<WriteResult> WriteAsync(string actor, Func<World, IReadOnlyList<Change>> decide, CancellationToken cancellationToken = default)
     {
+        using var activity = StorageTelemetry.Source.StartActivity("world write");
         await _writeLock.WaitAsync(cancellationToken);
         try
         {

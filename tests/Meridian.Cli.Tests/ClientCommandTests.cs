@@ -100,4 +100,31 @@ public sealed class ClientCommandTests : CliTest
         Assert.Equal(1, quota.ExitCode);
         Assert.Contains("--gpus-of", quota.Err);
     }
+
+    [Fact]
+    public async Task Watch_PrintsChangesInOrder_AsTheyHappen_AndStopsAfterCount()
+    {
+        var listed = await Cli("tenant", "list", "--json");
+        Assert.True(listed.ExitCode == 0, listed.Err);
+        using var http = new HttpClient { BaseAddress = new Uri(Server) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
+        var newest = JsonNode.Parse(await http.GetStringAsync("/api/v1/changes?limit=1"))!["items"]![0]!["seq"]!.GetValue<long>();
+
+        // Follows from `newest` in another process while tenants are created here.
+        var watching = CliAs(null, "watch", "--kind", "tenants", "--since", $"{newest}", "--count", "2", "--json");
+        Assert.True((await Cli("tenant", "create", "first")).ExitCode == 0);
+        Assert.True((await Cli("tenant", "create", "second")).ExitCode == 0);
+        var watched = await watching;
+        Assert.True(watched.ExitCode == 0, watched.Err);
+        var lines = watched.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToArray();
+        Assert.Equal(["first", "second"], lines.Select(l => l["id"]!.GetValue<string>()));
+        Assert.True(lines[0]["seq"]!.GetValue<long>() < lines[1]["seq"]!.GetValue<long>());
+
+        var bad = await Cli("watch", "--kind", "planets");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("kind", bad.Err);
+        var negative = await Cli("watch", "--since", "-3");
+        Assert.NotEqual(0, negative.ExitCode);
+        Assert.Contains("--since", negative.Err);
+    }
 }

@@ -25,7 +25,7 @@ internal static class WorkloadsApi
                 var caller = Caller.Of(http);
                 if (caller.Role == Role.Member && spec.Tenant != caller.Tenant)
                     throw new RegistryException(ProblemKind.Forbidden, $"a member of tenant '{caller.Tenant}' places workloads only in it", [new("tenant", $"is not '{caller.Tenant}'")]);
-                var workload = await ledger.PlaceAsync(spec, Caller.ActorOf(http), http.RequestAborted);
+                var workload = await Telemetry.Placements.PlaceAsync(ledger, spec, Caller.ActorOf(http), http);
                 http.Response.Headers.Location = $"/api/v1/workloads/{workload.Id}";
                 return ApiResults.Json(WorkloadViews.Of(workload), 201);
             })

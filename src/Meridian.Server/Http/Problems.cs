@@ -40,6 +40,8 @@ public static class Problems
             ["status"] = status,
             ["detail"] = detail,
             ["instance"] = Instance(context),
+            // Quoted in a bug report, it finds the request's trace and log lines.
+            ["traceId"] = Telemetry.Observability.TraceId ?? context.TraceIdentifier,
         };
         if (errors.Count > 0)
             body["errors"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject { ["field"] = e.Field, ["message"] = e.Message }).ToArray());

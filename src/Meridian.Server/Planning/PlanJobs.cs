@@ -174,8 +174,15 @@ public sealed partial class PlanJobs : IDisposable
         if (job.Finished) return;
         job.State = state;
         job.FinishedAt = _time.GetUtcNow();
+        var ran = job.FinishedAt.Value - (job.StartedAt ?? job.FinishedAt.Value);
+        var result = state.ToString().ToLowerInvariant();
+        Telemetry.MeridianMetrics.PlanDuration.Record(ran.TotalSeconds, new("kind", job.Kind), new("result", result));
+        LogFinished(_logger, job.Id, job.Kind, result, ran.TotalSeconds, job.Error?.Message);
         Persist(job);
     }
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Plan {Id} ({Kind}) {Result} after {Seconds:0.###} s {Error}")]
+    private static partial void LogFinished(ILogger logger, string id, string kind, string result, double seconds, string? error);
 
     /// <summary>Writes the job's state; a failed write is logged, and the job goes on in memory. A plan deleted (or
     /// taken over) elsewhere is cancelled here.</summary>

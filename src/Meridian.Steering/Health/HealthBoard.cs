@@ -21,6 +21,20 @@ public sealed class HealthBoard(HealthOptions options, TimeProvider? time = null
 
     public HealthOptions Options { get; } = options;
 
+    /// <summary>A (service, region) turned healthy or unhealthy, as seen when it was reported or set (a cool-down that runs
+    /// out is seen at the next report); the reason is why it is unhealthy, or null.</summary>
+    public event Action<string, string, string?>? Transitioned;
+
+    /// <summary>Runs a change to a pair and raises <see cref="Transitioned"/> when its health flipped.</summary>
+    private void Change(string service, string region, Action<Entry> change)
+    {
+        var before = Unhealthy(service, region);
+        var e = Get(service, region);
+        lock (e) change(e);
+        var after = Unhealthy(service, region);
+        if ((before is null) != (after is null)) Transitioned?.Invoke(service, region, after);
+    }
+
     public string? Unhealthy(string service, string region)
     {
         if (!_entries.TryGetValue((service, region), out var e)) return null;
@@ -34,44 +48,37 @@ public sealed class HealthBoard(HealthOptions options, TimeProvider? time = null
         }
     }
 
-    public void SetOperator(string service, string region, OperatorState state)
-    {
-        var e = Get(service, region);
-        lock (e) e.Operator = state;
-    }
+    public void SetOperator(string service, string region, OperatorState state) => Change(service, region, e => e.Operator = state);
 
-    public void ReportActive(string service, string region, bool ok, string? error = null)
+    public void ReportActive(string service, string region, bool ok, string? error = null) => Change(service, region, e =>
     {
-        var e = Get(service, region);
-        lock (e)
+        if (ok)
         {
-            if (ok)
-            {
-                e.ActiveFail = 0;
-                if (++e.ActiveOk >= Options.HealthyThreshold || e.Active is null) e.Active = true;
-                return;
-            }
-            e.ActiveOk = 0;
-            e.LastError = error;
-            if (++e.ActiveFail >= Options.UnhealthyThreshold) e.Active = false;
+            e.ActiveFail = 0;
+            if (++e.ActiveOk >= Options.HealthyThreshold || e.Active is null) e.Active = true;
+            return;
         }
-    }
+        e.ActiveOk = 0;
+        e.LastError = error;
+        if (++e.ActiveFail >= Options.UnhealthyThreshold) e.Active = false;
+    });
 
     /// <summary>The outcome of a proxied request: a run of failures takes the endpoint out for the cool-down.</summary>
     public void ReportPassive(string service, string region, bool ok, string? error = null)
     {
         if (ok && !_entries.ContainsKey((service, region))) return;
-        var e = Get(service, region);
-        lock (e)
+        // The gateway's hot path: a success on a healthy pair changes nothing worth a transition check.
+        if (ok)
         {
-            if (ok)
-            {
-                e.PassiveFail = 0;
-                return;
-            }
+            var e = Get(service, region);
+            lock (e) e.PassiveFail = 0;
+            return;
+        }
+        Change(service, region, e =>
+        {
             e.LastError = error;
             if (++e.PassiveFail >= Options.PassiveFailures) e.CoolUntil = _time.GetUtcNow() + Options.CoolDown;
-        }
+        });
     }
 
     public IReadOnlyList<EndpointHealth> Snapshot() =>

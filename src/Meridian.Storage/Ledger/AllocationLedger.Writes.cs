@@ -98,6 +98,8 @@ public sealed partial class AllocationLedger
     {
         var conflicted = new List<Operation>();
         var decided = new List<Decision>();
+        using var activity = StorageTelemetry.Source.StartActivity("ledger write");
+        activity?.SetTag("meridian.batch", batch.Count);
         try
         {
             await using var c = await _db.OpenAsync();
@@ -181,6 +183,8 @@ public sealed partial class AllocationLedger
             }
 
             Interlocked.Increment(ref _transactions);
+            activity?.SetTag("meridian.committed", decided.Count);
+            activity?.SetTag("meridian.conflicts", conflicted.Count);
             foreach (var (h, g) in hosts) _hostGenerations[h] = g;
             foreach (var (t, g) in bumped) _tenantGenerations[t] = g;
             foreach (var d in decided)

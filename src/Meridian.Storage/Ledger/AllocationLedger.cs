@@ -92,6 +92,10 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
     public async Task<CapacityReport> CapacityAsync(Func<HostState, bool> include, bool withHosts, CancellationToken ct = default) =>
         await ReadAsync(ct, () => CapacityReport.Of(_fleet, include, withHosts));
 
+    /// <summary>Each region's capacity and stranded GPUs, for metrics.</summary>
+    public async Task<IReadOnlyList<RegionUsage>> RegionUsageAsync(CancellationToken ct = default) =>
+        await ReadAsync(ct, () => RegionUsage.Of(_fleet));
+
     /// <summary>The boundaries (id to countries) the fleet knows, for filters.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlySet<string>>> BoundariesAsync(CancellationToken ct = default) =>
         await ReadAsync(ct, () => _fleet.Boundaries);

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Meridian.Server.Security;
+using Meridian.Storage.Security;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Meridian.Server.Telemetry;
+
+/// <summary>OpenTelemetry for the server: ASP.NET Core, HttpClient and runtime instrumentation with Meridian's own meter
+/// and activity source; Prometheus at /metrics; OTLP when configured; the trace id in every log line.</summary>
+internal static class Observability
+{
+    public static void Configure(WebApplicationBuilder builder, TelemetryOptions options)
+    {
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // Scopes carry the trace and span ids into each line, in the simple and in the JSON format.
+        builder.Services.Configure<SimpleConsoleFormatterOptions>(o => o.IncludeScopes = true);
+        builder.Services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
+
+        var otlp = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
+        var protocol = options.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(options.ServiceName, serviceVersion: typeof(Observability).Assembly.GetName().Version?.ToString(),
+                serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
+            .WithMetrics(m =>
+            {
+                m.AddMeter(MeridianMetrics.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
+                // No cached answer: a scrape right after a change shows it.
+                if (options.Prometheus) m.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (otlp is not null) m.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (otlp, protocol));
+            })
+            .WithTracing(t =>
+            {
+                t.AddSource(MeridianMetrics.Name, Meridian.Storage.StorageTelemetry.Name)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics"))
+                    .AddHttpClientInstrumentation();
+                if (otlp is not null) t.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (otlp, protocol));
+            });
+    }
+
+    public static void MapMetrics(WebApplication app, TelemetryOptions options)
+    {
+        if (!options.Prometheus) return;
+        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (options.AnonymousMetrics) endpoint.AllowAnonymous();
+        else endpoint.Allow(Role.Viewer);
+    }
+
+    /// <summary>The current trace id, for problem details and clients' bug reports.</summary>
+    public static string? TraceId => Activity.Current?.TraceId.ToHexString();
+}
