@@ -19,13 +19,15 @@ namespace Meridian.Server;
 /// <summary>Builds the Meridian HTTP server: the REST API under /api/v1, OpenAPI, the first page and health.</summary>
 public static class MeridianServer
 {
-    public static async Task<WebApplication> BuildAsync(ServerOptions options, string[]? args = null, TimeProvider? time = null)
+    public static async Task<WebApplication> BuildAsync(ServerOptions options, string[]? args = null, TimeProvider? time = null, IConfiguration? configuration = null)
     {
+        ServerConfiguration.ThrowIfInvalid(options);
         var store = await WorldStore.OpenAsync(options.DatabasePath, options.SeedDemoWorld ? () => DemoWorld.Load() : null, time);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [], ApplicationName = typeof(MeridianServer).Assembly.GetName().Name });
+        // The options arrive bound (ServerConfiguration); the configuration still carries "Logging".
+        if (configuration is not null) builder.Configuration.AddConfiguration(configuration);
         var security = options.Security;
-        builder.Configuration.GetSection("Meridian:Security").Bind(security);
         var tokens = new TokenStore(store, TokenKey.LoadOrCreate(security.TokenKeyFile ?? TokenKey.DefaultPath(options.DatabasePath)), time);
         var adminTokenFile = await FirstAdminToken.EnsureAsync(tokens, security.AdminTokenFile ?? FirstAdminToken.DefaultPath(options.DatabasePath));
         builder.WebHost.UseUrls(options.Urls);
@@ -81,10 +83,8 @@ public static class MeridianServer
         builder.Services.AddSingleton<Telemetry.ServerGauges>();
         Telemetry.Observability.Configure(builder, options.Telemetry);
         builder.Services.AddHostedService<ChangeCompaction>();
-        var latency = new LatencyModelOptions();
-        builder.Configuration.GetSection("Meridian:Latency").Bind(latency);
         var healthOptions = options.Health;
-        builder.Services.AddSingleton(new LatencyModel(latency));
+        builder.Services.AddSingleton(new LatencyModel(options.Latency));
         var healthBoard = new HealthBoard(healthOptions, time);
         var overrides = new Meridian.Storage.Health.HealthOverrideStore(store);
         HealthOverrides.Follow(overrides, healthBoard);

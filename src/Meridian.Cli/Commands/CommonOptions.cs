@@ -101,6 +101,11 @@ internal static class CommonOptions
             Error(e.Message, [new FieldError("db", "unreachable; check the URL, the server and its credentials")]);
             return 1;
         }
+        catch (Meridian.Server.ConfigurationException e)
+        {
+            Error(e.Message, []);
+            return 1;
+        }
         catch (Meridian.Client.MeridianApiException e)
         {
             Error(ApiMessage(e), e.Errors.Select(f => new FieldError(f.Field, f.Message)).ToArray());

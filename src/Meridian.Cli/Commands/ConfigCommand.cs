@@ -6,10 +6,26 @@ namespace Meridian.Cli.Commands;
 /// <summary><c>meridian config</c>: the named contexts (server and token) the API commands use.</summary>
 internal static class ConfigCommand
 {
-    public static Command Create() => new("config", $"Contexts: which server the commands talk to and with which token (the file: {ClientConfig.DefaultPath()})")
+    public static Command Create() => new("config", $"Contexts: which server the commands talk to and with which token (the file: {ClientConfig.DefaultPath()}); " +
+                                                     "and the server's effective configuration (show)")
     {
-        SetContext(), UseContext(), GetContexts(), DeleteContext(),
+        SetContext(), UseContext(), GetContexts(), DeleteContext(), Show(),
     };
+
+    /// <summary>What 'meridian serve' would run with here: defaults, appsettings.json, --config, MERIDIAN__... variables.</summary>
+    private static Command Show()
+    {
+        var config = ServeCommand.ConfigFile();
+        var db = CommonOptions.Database();
+        var command = new Command("show", "Print the configuration 'meridian serve' would use here (defaults, ./appsettings.json, --config FILE, MERIDIAN__... variables), secrets redacted; exits 1 naming a bad key") { config, db };
+        command.SetAction((parse, ct) => CommonOptions.RunAsync(() =>
+        {
+            var options = Meridian.Server.ServerConfiguration.Bind(ServeCommand.Configuration(parse, config, db));
+            Console.Out.WriteLine(Meridian.Server.ServerConfiguration.Show(options).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
 
     private static Command SetContext()
     {

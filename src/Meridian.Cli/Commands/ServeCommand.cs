@@ -30,23 +30,18 @@ internal static class ServeCommand
             Description = "Host (name or address, optionally :port) a service endpoint may name although it is loopback, link-local or this server (repeat for several)",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("serve", "Run the HTTP server: the REST API under /api/v1, the API reference at /swagger and the console at /")
+        var config = ConfigFile();
+        var command = new Command("serve", "Run the HTTP server: the REST API under /api/v1, the API reference at /swagger and the console at /. " +
+                                           "Every option can also be set in appsettings.json, --config FILE or MERIDIAN__... variables (docs/configuration.md)")
         {
-            db, urls, key, adminFile, proxies, allowed,
+            db, urls, key, adminFile, proxies, allowed, config,
         };
         command.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
-            var options = new ServerOptions
-            {
-                DatabasePath = parse.GetValue(db)!, Urls = parse.GetValue(urls)!,
-                Security = new Meridian.Server.Security.SecurityOptions
-                {
-                    TokenKeyFile = parse.GetValue(key), AdminTokenFile = parse.GetValue(adminFile),
-                    TrustedProxies = [.. parse.GetValue(proxies) ?? []], AllowedEndpointHosts = [.. parse.GetValue(allowed) ?? []],
-                },
-            };
+            var configuration = Configuration(parse, config, db, urls, key, adminFile, proxies, allowed);
+            var options = ServerConfiguration.Bind(configuration);
             var created = !Meridian.Storage.Data.Database.IsPostgres(options.DatabasePath) && !File.Exists(options.DatabasePath);
-            var app = await MeridianServer.BuildAsync(options);
+            var app = await MeridianServer.BuildAsync(options, configuration: configuration);
             CommonOptions.SayDatabase(app.Services.GetRequiredService<Meridian.Storage.WorldStore>().Database, created);
             try
             {
@@ -64,5 +59,32 @@ internal static class ServeCommand
             return 0;
         }));
         return command;
+    }
+
+    public static Option<string?> ConfigFile() => new("--config")
+    {
+        Description = "A JSON configuration file (as appsettings.json: a \"Meridian\" section, and \"Logging\"); flags and MERIDIAN__... variables override it",
+    };
+
+    /// <summary>The server's configuration: files and environment, then the flags given on the command line (and
+    /// $MERIDIAN_DB), which win.</summary>
+    public static Microsoft.Extensions.Configuration.IConfigurationRoot Configuration(System.CommandLine.ParseResult parse, Option<string?> config, Option<string> db,
+        Option<string>? urls = null, Option<string?>? key = null, Option<string?>? adminFile = null, Option<string[]>? proxies = null, Option<string[]>? allowed = null)
+    {
+        var flags = new List<KeyValuePair<string, string?>>();
+        void Given<T>(Option<T>? option, string name, Func<T, string?> text)
+        {
+            if (option is not null && parse.GetResult(option) is { Implicit: false }) flags.Add(new($"Meridian:{name}", text(parse.GetValue(option)!)));
+        }
+        Given(db, "DatabasePath", v => v);
+        if (parse.GetResult(db) is null or { Implicit: true } && Environment.GetEnvironmentVariable("MERIDIAN_DB") is { Length: > 0 } env) flags.Add(new("Meridian:DatabasePath", env));
+        Given(urls, "Urls", v => v);
+        Given(key, "Security:TokenKeyFile", v => v);
+        Given(adminFile, "Security:AdminTokenFile", v => v);
+        if (proxies is not null)
+            flags.AddRange((parse.GetValue(proxies) ?? []).Select((p, i) => new KeyValuePair<string, string?>($"Meridian:Security:TrustedProxies:{i}", p)));
+        if (allowed is not null)
+            flags.AddRange((parse.GetValue(allowed) ?? []).Select((p, i) => new KeyValuePair<string, string?>($"Meridian:Security:AllowedEndpointHosts:{i}", p)));
+        return ServerConfiguration.Build(parse.GetValue(config), flags);
     }
 }
