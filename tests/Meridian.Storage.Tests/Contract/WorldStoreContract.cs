@@ -25,7 +25,7 @@ public abstract class WorldStoreContract(StoreKind kind) : IDisposable
         var opened = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => WorldStore.OpenAsync(_db.Path, () => Kinds.Regions.Put(World.Empty, Region("eu-test-1"), 1)))));
         foreach (var s in opened) s.Dispose();
         using (await WorldStore.OpenAsync(_db.Path)) { }
-        Assert.Equal(5, Count(_db.Path, "schema_migrations")); // registry, allocation ledger, plans, security, replicas
+        Assert.Equal(6, Count(_db.Path, "schema_migrations")); // registry, allocation ledger, plans, security, replicas, retention
         Assert.Equal(1, Count(_db.Path, "resources")); // seeded once
     }
 
