@@ -25,18 +25,7 @@ internal sealed class ChangeWatch(WorldStore store, ChangesOptions options, IHos
     /// <summary>Checks the request, then streams until the client leaves or the server stops.</summary>
     public async Task StreamAsync(HttpContext http, long? since, Func<ChangeRecord, bool> visible)
     {
-        var (oldest, newest) = await store.ChangeRangeAsync(http.RequestAborted);
-        var from = since ?? store.Feed.StablePosition;
-        // Entries after `since` were compacted away: the client must list again (Kubernetes' 410 Gone).
-        if (since is { } s && oldest > 0 && s < oldest - 1)
-        {
-            await Problems.Result(StatusCodes.Status410Gone,
-                $"changes after {s} are no longer kept (the oldest kept is {oldest}); list the current state and watch from the newest change",
-                [new("since", $"is older than the oldest change kept ({oldest})")], http).ExecuteAsync(http);
-            return;
-        }
-        if (since is { } ahead && ahead > newest)
-            throw Problems.BadQuery("since", $"is ahead of the change log, whose newest change is {newest}");
+        // The slot is taken first: a flood of watch requests costs no database reads past the bound.
         if (Interlocked.Increment(ref _watchers) > options.MaxWatchers)
         {
             Interlocked.Decrement(ref _watchers);
@@ -46,6 +35,18 @@ internal sealed class ChangeWatch(WorldStore store, ChangesOptions options, IHos
         }
         try
         {
+            var (oldest, newest) = await store.ChangeRangeAsync(http.RequestAborted);
+            var from = since ?? store.Feed.StablePosition;
+            // Entries after `since` were compacted away: the client must list again (Kubernetes' 410 Gone).
+            if (since is { } s && oldest > 0 && s < oldest - 1)
+            {
+                await Problems.Result(StatusCodes.Status410Gone,
+                    $"changes after {s} are no longer kept (the oldest kept is {oldest}); list the current state and watch from the newest change",
+                    [new("since", $"is older than the oldest change kept ({oldest})")], http).ExecuteAsync(http);
+                return;
+            }
+            if (since is { } ahead && ahead > newest)
+                throw Problems.BadQuery("since", $"is ahead of the change log, whose newest change is {newest}");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
             await SendAsync(http, from, visible, stop.Token);
         }

@@ -57,7 +57,11 @@ public sealed class ChangeFeed(Database database, TimeProvider? time = null)
         Task advanced;
         lock (_sync) advanced = _advanced.Task;
         if (StablePosition > position) return true;
-        await Task.WhenAny(advanced, Task.Delay(timeout, _time, ct)).ConfigureAwait(false);
+        // The timer is cancelled when the position moves first, so waiting watchers do not leave timers behind.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var delay = Task.Delay(timeout, _time, wait.Token);
+        await Task.WhenAny(advanced, delay).ConfigureAwait(false);
+        await wait.CancelAsync().ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         return StablePosition > position;
     }

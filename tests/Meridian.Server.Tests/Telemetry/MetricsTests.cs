@@ -50,7 +50,14 @@ public sealed partial class MetricsTests
         gateway.DefaultRequestHeaders.Add("X-Client-Country", "DE");
         Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync("/gw/qwen3-max/v1/echo?lat=50.1&lon=8.7")).StatusCode);
 
-        var text = await host.Http.GetStringAsync("/metrics");
+        // The gateway counts a request once its pipeline returns, which can be just after the client has the whole
+        // answer: scrape until it is there (a bounded number of tries, whatever the machine's speed).
+        var text = "";
+        for (var i = 0; i < 200 && Sample(text, "meridian_gateway_requests_total", ("service", "qwen3-max"), ("outcome", "ok")) is null; i++)
+        {
+            if (i > 0) await Task.Delay(25);
+            text = await host.Http.GetStringAsync("/metrics");
+        }
         Assert.True(Sample(text, "meridian_placement_attempts_total", ("result", "scheduled")) >= 1);
         Assert.True(Sample(text, "meridian_placement_attempts_total", ("result", "unschedulable")) >= 1);
         Assert.True(Sample(text, "meridian_placement_attempt_duration_seconds_count", ("result", "scheduled")) >= 1);
@@ -73,7 +80,11 @@ public sealed partial class MetricsTests
         Assert.Contains("dotnet_gc_", text);
         // No label takes a value a client chose: an unknown service is counted as "(unknown)".
         await gateway.GetAsync("/gw/made-up-by-a-client/x");
-        text = await host.Http.GetStringAsync("/metrics");
+        for (var i = 0; i < 200 && Sample(text, "meridian_gateway_requests_total", ("service", "(unknown)")) is null; i++)
+        {
+            await Task.Delay(25);
+            text = await host.Http.GetStringAsync("/metrics");
+        }
         Assert.DoesNotContain("made-up-by-a-client", text);
         Assert.True(Sample(text, "meridian_gateway_requests_total", ("service", "(unknown)"), ("outcome", "unknown_service")) >= 1);
     }
