@@ -92,6 +92,8 @@ public sealed record ServerOptions
             ("Security:TokenRequestsPerMinute", Security.TokenRequestsPerMinute >= 1 ? "" : "must be 1 or more"),
             ("Security:AddressRequestsPerMinute", Security.AddressRequestsPerMinute >= 1 ? "" : "must be 1 or more"),
             ("Security:RateLimitPeriod", Positive(Security.RateLimitPeriod)),
+            ("Security:TrustedProxies", Security.TrustedProxies.FirstOrDefault(e => !Meridian.Server.Security.ClientLocator.IsNetwork(e)) is { } bad
+                ? $"'{bad}' is not an IP address or CIDR range" : ""),
             ("Changes:Retention", Changes.Retention >= TimeSpan.Zero ? "" : "must be 0 (keep for ever) or a positive duration"),
             ("Changes:CompactionInterval", Positive(Changes.CompactionInterval)),
             ("Changes:BookmarkInterval", Positive(Changes.BookmarkInterval)),

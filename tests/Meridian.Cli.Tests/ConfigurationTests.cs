@@ -33,6 +33,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("MERIDIAN__PLACEMENTBATCH", "many", "Meridian:PlacementBatch")]
     [InlineData("MERIDIAN__CHANGES__RETENTON", "1.00:00:00", "RETENTON")]
     [InlineData("Meridian__Telemetry__OtlpProtocol", "carrier-pigeon", "Meridian:Telemetry:OtlpProtocol")]
+    [InlineData("MERIDIAN__SECURITY__TRUSTEDPROXIES__0", "not-an-address", "Meridian:Security:TrustedProxies")]
     public async Task A_bad_value_stops_serve_at_start_with_one_line_naming_the_key(string variable, string value, string key)
     {
         var env = new Dictionary<string, string> { [variable] = value };

@@ -20,10 +20,16 @@ public sealed class ClientLocator(SecurityOptions options, IpCountries countries
     private static readonly Lazy<Dictionary<string, Core.Model.GeoPoint>> Largest = new(() =>
         Cities.All.GroupBy(c => c.Country).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Population)!.Location, StringComparer.Ordinal));
 
-    public static IPNetwork[] TrustedNetworks(IEnumerable<string> entries) => entries.Select(e =>
+    public static IPNetwork[] TrustedNetworks(IEnumerable<string> entries) => entries.Select(e => Network(e)
+        ?? throw new ArgumentException($"Meridian:Security:TrustedProxies: '{e}' is not an IP address or CIDR range")).ToArray();
+
+    /// <summary>True when <paramref name="entry"/> is an address or a CIDR range (checked with the options at start).</summary>
+    public static bool IsNetwork(string entry) => Network(entry) is not null;
+
+    private static IPNetwork? Network(string e) =>
         IPNetwork.TryParse(e, out var network) ? network
         : IPAddress.TryParse(e, out var ip) ? new IPNetwork(ip, ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
-        : throw new ArgumentException($"Meridian:Security:TrustedProxies: '{e}' is not an IP address or CIDR range")).ToArray();
+        : null;
 
     /// <summary>True when the connection itself comes from a trusted proxy.</summary>
     public bool FromTrustedProxy(HttpContext http)

@@ -44,7 +44,8 @@ internal static class Observability
     public static void MapMetrics(WebApplication app, TelemetryOptions options)
     {
         if (!options.Prometheus) return;
-        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics");
+        // The exporter maps every method; a scrape is a GET (HEAD), anything else is 405 like the rest of the server.
+        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
         if (options.AnonymousMetrics) endpoint.AllowAnonymous();
         else endpoint.Allow(Role.Viewer);
     }

@@ -96,6 +96,9 @@ public sealed partial class MetricsTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await closed.Anonymous.GetAsync("/metrics")).StatusCode);
         var viewer = closed.Client(await closed.TokenAsync("viewer"));
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/metrics")).StatusCode);
+        var member = closed.Client(await closed.TokenAsync("member", tenant: "acme"));
+        await Problem.AssertAsync(await member.GetAsync("/metrics"), HttpStatusCode.Forbidden, null);
+        await Problem.AssertAsync(await closed.Http.PostAsync("/metrics", new StringContent("x")), HttpStatusCode.MethodNotAllowed, null);
 
         await using var open = await MeridianHost.StartAsync(o => o with { Telemetry = new() { AnonymousMetrics = true } });
         Assert.Equal(HttpStatusCode.OK, (await open.Anonymous.GetAsync("/metrics")).StatusCode);
