@@ -39,13 +39,14 @@ public sealed record CapacityReport(CapacityLine All, IReadOnlyList<CapacityLine
 
 /// <summary>A region's capacity and its stranded GPUs: free GPU capacity on hosts with less than one vCPU or one GiB of
 /// memory left, which no workload can use (what GPU-fragmentation-aware placement tries to avoid).</summary>
-public sealed record RegionUsage(string Region, CapacityTotals Total, CapacityTotals Used, double StrandedGpus)
+public sealed record RegionUsage(string Region, CapacityTotals Total, CapacityTotals Used, CapacityTotals Free, double StrandedGpus)
 {
-    public static IReadOnlyList<RegionUsage> Of(Fleet fleet) =>
-        fleet.Hosts.GroupBy(h => h.Spec.RegionId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
-        {
-            var line = CapacityReport.Of(fleet, h => h.Spec.RegionId == g.Key, withHosts: false).All;
-            var stranded = g.Where(h => h.VcpuFree < 1000 || h.MemoryFree < 1024).Sum(h => h.GpuFreeMilli / 1000.0);
-            return new RegionUsage(g.Key, line.Total, line.Used, stranded);
-        }).ToArray();
+    /// <summary>Every region's usage, from one pass over the fleet.</summary>
+    public static IReadOnlyList<RegionUsage> Of(Fleet fleet)
+    {
+        var stranded = fleet.Hosts.Where(h => h.VcpuFree < 1000 || h.MemoryFree < 1024)
+            .GroupBy(h => h.Spec.RegionId).ToDictionary(g => g.Key, g => g.Sum(h => h.GpuFreeMilli / 1000.0), StringComparer.Ordinal);
+        return CapacityReport.Of(fleet, _ => true, withHosts: false).Regions
+            .Select(r => new RegionUsage(r.Id, r.Total, r.Used, r.Free, stranded.GetValueOrDefault(r.Id))).ToArray();
+    }
 }

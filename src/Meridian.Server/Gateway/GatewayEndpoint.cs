@@ -92,7 +92,8 @@ internal static class GatewayEndpoint
         var idempotent = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method);
         var tried = new TriedRegions(health);
         var failures = new List<string>();
-        for (var attempt = 0; attempt < (idempotent ? 3 : 1); attempt++)
+        var attempts = idempotent ? 3 : 1;
+        for (var attempt = 0; attempt < attempts; attempt++)
         {
             // Each attempt routes again without the regions that failed, so the policy decides where to fail over.
             var decision = router.Route(service, client, policy, tried);
@@ -133,7 +134,7 @@ internal static class GatewayEndpoint
             served.Outcome = "unreachable";
             if (http.Response.HasStarted) return;
             tried.Add(choice.Region);
-            if (attempt + 1 < (idempotent ? 3 : 1)) OperatorEvents.FailedOver(log, service, choice.Region, message);
+            if (attempt + 1 < attempts) OperatorEvents.FailedOver(log, service, choice.Region, message);
             http.Response.Clear();
         }
         if (!http.Response.HasStarted && failures.Count > 0)

@@ -82,6 +82,9 @@ public sealed partial class PlanJobs : IDisposable
         _leases = time.CreateTimer(_ => TendLeases(), null, _lease / 3, _lease / 3);
     }
 
+    /// <summary>Plans waiting or running on this replica (memory only: the queue's bound and a metric read it).</summary>
+    public int Active => _jobs.Values.Count(j => !j.Finished);
+
     public IEnumerable<PlanJob> All
     {
         get
@@ -102,7 +105,7 @@ public sealed partial class PlanJobs : IDisposable
         PlanJob job;
         lock (_starting)
         {
-            var unfinished = _jobs.Values.Count(j => !j.Finished);
+            var unfinished = Active;
             if (unfinished >= _maxQueued)
                 throw new RegistryException(ProblemKind.Busy, $"{unfinished} plans are queued or running, the most this server takes; retry when one has finished",
                     [new FieldError("plan", $"at most {_maxQueued} plans wait or run at once")]);

@@ -39,7 +39,7 @@ internal sealed class ServerGauges(WorldStore store, AllocationLedger ledger, Pl
             "s", "Time since this replica last read the change log without error");
         meter.CreateObservableGauge("meridian.changes.pending_gaps", () => Each(s => new Measurement<int>(s._store.Feed.PendingGaps)),
             "{gap}", "Change-log numbers taken by writers that have not committed yet, as this replica sees them");
-        meter.CreateObservableGauge("meridian.plans.active", () => Each(s => new Measurement<int>(s._plans.All.Count(p => !p.Finished))),
+        meter.CreateObservableGauge("meridian.plans.active", () => Each(s => new Measurement<int>(s._plans.Active)),
             "{plan}", "Plans waiting or running on this replica");
         meter.CreateObservableGauge("meridian.watch.streams", () => Each(s => new Measurement<int>(s._watch.Watchers)),
             "{stream}", "Open watch streams");
@@ -51,8 +51,7 @@ internal sealed class ServerGauges(WorldStore store, AllocationLedger ledger, Pl
             "{operation}", "Placements answered 409 after too many conflicts");
         meter.CreateObservableGauge("meridian.capacity.total", () => Capacity(u => u.Total), null, "Allocatable capacity per region and resource (vcpu in cores, memory in bytes, gpu in GPUs)");
         meter.CreateObservableGauge("meridian.capacity.used", () => Capacity(u => u.Used), null, "Capacity held by workloads per region and resource");
-        meter.CreateObservableGauge("meridian.capacity.free", () => Capacity(u => new CapacityTotals(u.Total.Vcpu - u.Used.Vcpu, u.Total.MemoryGiB - u.Used.MemoryGiB, u.Total.Gpus - u.Used.Gpus)),
-            null, "Capacity free per region and resource");
+        meter.CreateObservableGauge("meridian.capacity.free", () => Capacity(u => u.Free), null, "Capacity free per region and resource");
         meter.CreateObservableGauge("meridian.gpus.stranded", () => Running.Keys.SelectMany(s => s.Usage().Select(u =>
                 new Measurement<double>(u.StrandedGpus, new KeyValuePair<string, object?>("region", u.Region)))),
             "{gpu}", "Free GPUs no workload can use: on hosts with less than one vCPU or one GiB of memory free");

@@ -56,18 +56,21 @@ public sealed class WatchTests
         }
     }
 
-    private static async Task<long> NewestSeqAsync(MeridianHost host) =>
+    internal static async Task<long> NewestSeqAsync(MeridianHost host) =>
         (await host.GetJsonAsync("/api/v1/changes?limit=1"))["items"]!.AsArray()[0]!["seq"]!.GetValue<long>();
 
-    private static async Task<List<long>> SeqsAfterAsync(MeridianHost host, long after)
+    /// <summary>Every change-log number after <paramref name="after"/>, oldest first, through the list API.</summary>
+    internal static async Task<List<long>> SeqsAfterAsync(MeridianHost host, long after)
     {
         var seqs = new List<long>();
         string? next = "/api/v1/changes?limit=500";
         while (next is not null)
         {
             var page = await host.GetJsonAsync(next);
-            seqs.AddRange(page["items"]!.AsArray().Select(i => i!["seq"]!.GetValue<long>()).Where(s => s > after));
-            next = page["next"]?.GetValue<string>() is { } n && seqs.Count > 0 && seqs[^1] > after ? new Uri(n).PathAndQuery : null;
+            var numbers = page["items"]!.AsArray().Select(i => i!["seq"]!.GetValue<long>()).ToArray();
+            seqs.AddRange(numbers.Where(s => s > after));
+            // Newest first: once a page reaches back to `after`, the older pages hold nothing wanted.
+            next = page["next"]?.GetValue<string>() is { } n && numbers.Length > 0 && numbers[^1] > after ? new Uri(n).PathAndQuery : null;
         }
         seqs.Reverse();
         return seqs;
