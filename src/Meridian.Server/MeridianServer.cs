@@ -31,6 +31,9 @@ public static class MeridianServer
         var tokens = new TokenStore(store, TokenKey.LoadOrCreate(security.TokenKeyFile ?? TokenKey.DefaultPath(options.DatabasePath)), time);
         var adminTokenFile = await FirstAdminToken.EnsureAsync(tokens, security.AdminTokenFile ?? FirstAdminToken.DefaultPath(options.DatabasePath));
         builder.WebHost.UseUrls(options.Urls);
+        // Under systemd (Type=notify, docs/deploy.md) the unit turns active once Kestrel listens and stopping is graceful;
+        // elsewhere this does nothing.
+        builder.Host.UseSystemd();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

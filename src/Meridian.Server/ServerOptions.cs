@@ -99,8 +99,8 @@ public sealed record ServerOptions
             ("Changes:BookmarkInterval", Positive(Changes.BookmarkInterval)),
             ("Changes:MaxWatchers", Changes.MaxWatchers is >= 1 and <= 100_000 ? "" : "must be 1 to 100000"),
             ("Telemetry:OtlpProtocol", Telemetry.OtlpProtocol is "grpc" or "http/protobuf" ? "" : "must be grpc or http/protobuf"),
-            ("Telemetry:OtlpEndpoint", string.IsNullOrWhiteSpace(Telemetry.OtlpEndpoint) || Uri.TryCreate(Telemetry.OtlpEndpoint, UriKind.Absolute, out _)
-                ? "" : "must be an absolute URL, such as http://127.0.0.1:4317"),
+            ("Telemetry:OtlpEndpoint", string.IsNullOrWhiteSpace(Telemetry.OtlpEndpoint) || Uri.TryCreate(Telemetry.OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"
+                ? "" : "must be an http or https URL, such as http://127.0.0.1:4317"),
         };
         return checks.Where(c => c.Problem.Length > 0);
     }

@@ -25,10 +25,16 @@ internal static class Meridian
         foreach (var name in new[] { "MERIDIAN_DB", "MERIDIAN_SERVER", "MERIDIAN_TOKEN", "MERIDIAN_CONTEXT" }) start.Environment.Remove(name);
         start.Environment["MERIDIAN_CONFIG"] = Path.Combine(Path.GetTempPath(), $"meridian-no-config-{Guid.NewGuid():N}.json");
         foreach (var (k, v) in environment) start.Environment[k] = v;
+        return await RunAsync(start, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Runs a process to its end and returns what it wrote; <paramref name="hangGuard"/> only stops a hung one.</summary>
+    public static async Task<(int ExitCode, string Out, string Err)> RunAsync(ProcessStartInfo start, TimeSpan hangGuard)
+    {
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(hangGuard);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
     }

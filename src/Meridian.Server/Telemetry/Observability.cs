@@ -30,16 +30,21 @@ internal static class Observability
                 m.AddMeter(MeridianMetrics.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
                 // No cached answer: a scrape right after a change shows it.
                 if (options.Prometheus) m.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
-                if (otlp is not null) m.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (otlp, protocol));
+                if (otlp is not null) m.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (Signal(otlp, protocol, "metrics"), protocol));
             })
             .WithTracing(t =>
             {
                 t.AddSource(MeridianMetrics.Name, Meridian.Storage.StorageTelemetry.Name)
                     .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics"))
                     .AddHttpClientInstrumentation();
-                if (otlp is not null) t.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (otlp, protocol));
+                if (otlp is not null) t.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (Signal(otlp, protocol, "traces"), protocol));
             });
     }
+
+    /// <summary>The configured endpoint is the collector's base address, as OTEL_EXPORTER_OTLP_ENDPOINT is: over HTTP each
+    /// signal has its own path, which the exporter does not add to an endpoint set in code.</summary>
+    private static Uri Signal(Uri endpoint, OtlpExportProtocol protocol, string signal) =>
+        protocol == OtlpExportProtocol.Grpc ? endpoint : new Uri($"{endpoint.AbsoluteUri.TrimEnd('/')}/v1/{signal}");
 
     public static void MapMetrics(WebApplication app, TelemetryOptions options)
     {

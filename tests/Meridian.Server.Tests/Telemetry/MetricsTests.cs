@@ -8,6 +8,7 @@ using Meridian.Server.Tests.Steering;
 namespace Meridian.Server.Tests.Telemetry;
 
 /// <summary>/metrics in Prometheus's text format: Meridian's series with plausible values, and who may read it.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed partial class MetricsTests
 {
     /// <summary>The value of the first sample of <paramref name="name"/> whose labels include every one given.</summary>
