@@ -13,6 +13,7 @@ export interface Facility {
   location: { latitude: number; longitude: number }; ownership: string; history: LifecycleEvent[];
   support?: { hours: string; roles: string[] }; status?: Status;
 }
+export interface Workload { id: string; tenant: string; name: string; allocations: { replica: number; host: string; zone: string; region: string }[] }
 export interface Totals { vcpu: number; memoryGiB: number; gpus: number }
 export interface CapacityLine { id: string; hosts: number; total: Totals; used: Totals; free: Totals }
 export interface Problem { title: string; status: number; detail: string; errors?: { field: string; message: string }[]; zoneCapacity?: Record<string, number> }
@@ -39,7 +40,7 @@ export function covers(role: Role, needed: Role): boolean {
   return role === needed || (role !== "member" && needed !== "member" && ladder.indexOf(role) >= ladder.indexOf(needed));
 }
 
-function headers(extra: Record<string, string>): Record<string, string> {
+export function headers(extra: Record<string, string>): Record<string, string> {
   const token = session.token();
   return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
 }

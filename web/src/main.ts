@@ -1,6 +1,7 @@
 import "./style.css";
-import type { Facility, Me, Region, Role } from "./api";
+import type { Facility, Me, Region, Role, Workload } from "./api";
 import { all, ApiError, covers, escape, get, session } from "./api";
+import { follow } from "./live";
 import { STATUS_COLOURS, WorldMap } from "./map";
 import { showPlanning } from "./planning";
 import { route, showChanges, showPlacement, showRegion, showSteering } from "./views";
@@ -61,7 +62,7 @@ function setupTimeline() {
 function setupLegend() {
   document.getElementById("legend")!.innerHTML = Object.entries(STATUS_COLOURS)
     .map(([status, colour]) => `<li><svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="${colour}"/></svg>${status}</li>`)
-    .join("");
+    .join("") + `<li><svg width="14" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="none" stroke="#5b2a86" stroke-width="2.5"/></svg>N replicas running</li>`;
 }
 
 function setView(next: View) {
@@ -87,6 +88,45 @@ function worldPanel() {
       .map(r => `<li><button type="button" data-open="${escape(r.id)}">${escape(r.name)}</button></li>`).join("")}</ul>`;
   for (const b of document.querySelectorAll<HTMLButtonElement>("[data-open]"))
     b.addEventListener("click", () => void showRegion(regionsById.get(b.dataset.open!)!, date));
+}
+
+/** The regions each workload's replicas run in, kept current from the watch stream. */
+const workloadRegions = new Map<string, string[]>();
+
+function showWorkloads() {
+  const replicas = new Map<string, number>();
+  for (const regions of workloadRegions.values()) for (const r of regions) replicas.set(r, (replicas.get(r) ?? 0) + 1);
+  map.setWorkloads(replicas);
+}
+
+/** Loads every workload, then follows their changes from the log's position before the load: a change in between is
+ * seen twice, which is harmless, as each change sets or removes a workload whole. */
+async function loadWorkloads(): Promise<number> {
+  const head = (await get<{ items: { seq: number }[] }>("/api/v1/changes?limit=1")).items[0]?.seq ?? 0;
+  const workloads = await all<Workload>("/api/v1/workloads?limit=1000");
+  workloadRegions.clear();
+  for (const w of workloads) workloadRegions.set(w.id, w.allocations.map(a => a.region));
+  showWorkloads();
+  return head;
+}
+
+function liveWorkloads(since: number) {
+  const status = document.getElementById("live")!;
+  void follow("workloads", since, {
+    change: c => {
+      const after = c.after as { allocations?: { regionId: string }[] } | null;
+      if (after?.allocations) workloadRegions.set(c.id, after.allocations.map(a => a.regionId));
+      else workloadRegions.delete(c.id);
+      showWorkloads();
+      window.dispatchEvent(new CustomEvent("meridian:change", { detail: c }));
+    },
+    reset: loadWorkloads,
+    state: s => {
+      status.dataset.state = s;
+      status.textContent = s === "live" ? "● live" : "○ reconnecting…";
+      status.title = s === "live" ? "Following the change log: the map updates as workloads are placed and removed" : "The change stream dropped; reconnecting";
+    },
+  }, new AbortController().signal);
 }
 
 /** The views each role may open; the server refuses the rest anyway. */
@@ -148,6 +188,7 @@ async function start() {
   for (const f of facilities) if (f.regionId) facilityNames.set(f.regionId, [...(facilityNames.get(f.regionId) ?? []), f.name]);
   map.setRegions(regions, facilityNames);
   setDate(today);
+  liveWorkloads(await loadWorkloads());
   document.body.dataset.ready = "true";
   setView("world");
 }

@@ -28,6 +28,8 @@ export class WorldMap {
   private readonly markers = new Map<string, SVGGElement>();
   private regions: Region[] = [];
   private facilityNames = new Map<string, string[]>();
+  private replicas = new Map<string, number>();
+  private date = "";
 
   constructor(svg: SVGSVGElement, private readonly handlers: MapHandlers) {
     this.svg = svg;
@@ -71,8 +73,22 @@ export class WorldMap {
     }
   }
 
+  /** Replicas running per region, as a badge beside its marker (none for none). */
+  setWorkloads(replicas: Map<string, number>) {
+    this.replicas = replicas;
+    for (const [id, g] of this.markers) {
+      const n = replicas.get(id) ?? 0;
+      g.querySelector("text.replicas")?.remove();
+      g.classList.toggle("has-workloads", n > 0);
+      g.dataset.replicas = String(n);
+      if (n > 0) this.add(g, "text", { class: "replicas", x: "7", y: "-5" }).textContent = String(n);
+    }
+    if (this.date) this.showDate(this.date);
+  }
+
   /** Colours and shows each marker by its status on the date; regions not yet announced are hidden. */
   showDate(date: string) {
+    this.date = date;
     for (const r of this.regions) {
       const g = this.markers.get(r.id)!;
       const status = statusOn(r.history, date);
@@ -81,7 +97,8 @@ export class WorldMap {
       g.querySelector("circle")!.setAttribute("fill", status ? STATUS_COLOURS[status] : "none");
       g.querySelector("title")!.textContent =
         `${r.id}: ${r.name}\n${status ?? "not yet"} on ${date}\nZones: ${r.zones.map(z => z.id).join(", ") || "none"}` +
-        `\nFacilities: ${(this.facilityNames.get(r.id) ?? []).join(", ") || "none"}\nServices: ${r.services.join(", ")}`;
+        `\nFacilities: ${(this.facilityNames.get(r.id) ?? []).join(", ") || "none"}\nServices: ${r.services.join(", ")}` +
+        `\nReplicas running: ${this.replicas.get(r.id) ?? 0}`;
     }
   }
 

@@ -148,6 +148,40 @@ public sealed class ConsoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWorkloadPlacedByAnotherClient_AppearsOnTheMapWithoutAReload_AndGoesWhenDeleted()
+    {
+        await _page.WaitForSelectorAsync("#live[data-state=live]");
+        // Set on this page only: a reload would lose it.
+        await _page.EvaluateAsync("() => window.sameDocument = true");
+        var london = _page.Locator("[data-region-id='eu-west-1']");
+        Assert.Equal("0", await london.GetAttributeAsync("data-replicas"));
+
+        // Placed through the API by another client, as the CLI does.
+        var placed = await _host.Http.PostAsync("/api/v1/workloads", Problem.Json(new JsonObject
+        {
+            ["tenant"] = "acme", ["name"] = "from-the-cli", ["replicas"] = 2,
+            ["resources"] = new JsonObject { ["vcpu"] = 2, ["memoryGiB"] = 4 },
+            ["constraints"] = new JsonObject { ["regions"] = new JsonArray("eu-west-1") },
+        }.ToJsonString()));
+        Assert.Equal(System.Net.HttpStatusCode.Created, placed.StatusCode);
+        var id = JsonNode.Parse(await placed.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+
+        // A generous guard for a slow machine, not a speed requirement.
+        var guard = new PageWaitForSelectorOptions { Timeout = 120_000 };
+        await _page.WaitForSelectorAsync("[data-region-id='eu-west-1'][data-replicas='2']", guard);
+        Assert.Equal("2", await london.Locator("text.replicas").TextContentAsync());
+        Assert.Contains("Replicas running: 2", await london.Locator("title").TextContentAsync());
+        Assert.True(await _page.EvaluateAsync<bool>("() => window.sameDocument === true"));
+        await ScreenshotAsync("live");
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await _host.Http.DeleteAsync($"/api/v1/workloads/{id}")).StatusCode);
+        await _page.WaitForSelectorAsync("[data-region-id='eu-west-1'][data-replicas='0']", guard);
+        Assert.Equal(0, await london.Locator("text.replicas").CountAsync());
+        Assert.True(await _page.EvaluateAsync<bool>("() => window.sameDocument === true"));
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
     public async Task ClickingNearParis_RoutesQwenToFrankfurt()
     {
         await _page.Locator("nav button[data-view=steer]").ClickAsync();
