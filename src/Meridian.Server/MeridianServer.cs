@@ -47,6 +47,9 @@ public static class MeridianServer
         // YARP logs every proxied request at Information: far too costly for the gateway's hot path.
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // Authentication brings data protection, which warns on every first start that its key ring (in ~/.aspnet) is not
+        // encrypted. Nothing here protects data with it: tokens are Meridian's own keyed hashes and there are no cookies.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // The authentication handler logs every refused token at Information: a flood of bad tokens would flood the log.
         // RefusalLog records refusals instead, at most one per address a minute.
         builder.Logging.AddFilter(typeof(TokenAuthentication).FullName, LogLevel.Warning);
