@@ -97,6 +97,7 @@ public static class MeridianServer
         builder.Services.AddSingleton(healthBoard);
         builder.Services.AddSingleton(overrides);
         builder.Services.AddSingleton<RouterCache>();
+        builder.Services.AddSingleton<Gateway.GatewayRouteCache>();
         builder.Services.AddSingleton(new Meridian.Storage.Plans.PlanStore(store));
         builder.Services.AddSingleton<Planning.PlanJobs>();
         // Probes connect only where the endpoint policy allows, and do not follow redirects somewhere else.

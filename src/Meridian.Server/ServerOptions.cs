@@ -52,6 +52,9 @@ public sealed record ServerOptions
     /// <summary>Metrics, traces and logs.</summary>
     public Telemetry.TelemetryOptions Telemetry { get; init; } = new();
 
+    /// <summary>The gateway's timeouts.</summary>
+    public Gateway.GatewayOptions Gateway { get; init; } = new();
+
     /// <summary>Change-log retention and watch streams.</summary>
     public Apis.ChangesOptions Changes { get; init; } = new();
 
@@ -94,6 +97,9 @@ public sealed record ServerOptions
             ("Security:RateLimitPeriod", Positive(Security.RateLimitPeriod)),
             ("Security:TrustedProxies", Security.TrustedProxies.FirstOrDefault(e => !Meridian.Server.Security.ClientLocator.IsNetwork(e)) is { } bad
                 ? $"'{bad}' is not an IP address or CIDR range" : ""),
+            ("Gateway:ConnectTimeout", Positive(Gateway.ConnectTimeout)),
+            ("Gateway:ResponseHeadersTimeout", Positive(Gateway.ResponseHeadersTimeout)),
+            ("Gateway:ActivityTimeout", Positive(Gateway.ActivityTimeout)),
             ("Changes:Retention", Changes.Retention >= TimeSpan.Zero ? "" : "must be 0 (keep for ever) or a positive duration"),
             ("Changes:CompactionInterval", Positive(Changes.CompactionInterval)),
             ("Changes:BookmarkInterval", Positive(Changes.BookmarkInterval)),

@@ -1,15 +1,15 @@
-using System.Globalization;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Meridian.Server.Gateway;
 
-/// <summary>Sends /gw/{service}/{rest} to {endpoint}/{rest} with the query, and names the region and estimated RTT in the response.</summary>
-internal sealed class GatewayTransformer(string rest, string region, double rttMs, bool forwardCredentials) : HttpTransformer
+/// <summary>Sends /gw/{service}/{rest} to {endpoint}/{rest} with the query, and names the region and estimated RTT in the
+/// response. One per route target, shared by its requests: what differs per request is read from the request.</summary>
+internal sealed class GatewayTransformer(string region, string rttMs, bool forwardCredentials) : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString("/" + rest), httpContext.Request.QueryString);
+        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, Rest(httpContext.Request.Path), httpContext.Request.QueryString);
         proxyRequest.Headers.Host = null;
         // The caller's credentials (and a Meridian token sent by mistake) stay here unless the service asks for them.
         if (!forwardCredentials || httpContext.Request.Headers.Authorization.ToString().Contains(Storage.Security.TokenStore.Prefix, StringComparison.Ordinal))
@@ -27,9 +27,19 @@ internal sealed class GatewayTransformer(string rest, string region, double rttM
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        // Headers arrived (or the attempt failed): from here the response is under way, or the gateway decides.
+        httpContext.Features.Get<HeadersDeadline>()?.Stop();
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         httpContext.Response.Headers[GatewayEndpoint.RegionHeader] = region;
-        httpContext.Response.Headers[GatewayEndpoint.RttHeader] = rttMs.ToString("0.##", CultureInfo.InvariantCulture);
+        httpContext.Response.Headers[GatewayEndpoint.RttHeader] = rttMs;
         return result;
+    }
+
+    /// <summary>The path after /gw/{service} (the branch's path is /{service}/{rest}).</summary>
+    private static PathString Rest(PathString path)
+    {
+        var value = path.Value ?? "";
+        var slash = value.IndexOf('/', 1);
+        return slash < 0 ? new PathString("/") : new PathString(value[slash..]);
     }
 }

@@ -37,11 +37,54 @@ public sealed class ClientLocator(SecurityOptions options, IpCountries countries
         var peer = http.Items[PeerItem] as IPAddress ?? http.Connection.RemoteIpAddress;
         if (peer is null) return false;
         if (peer.IsIPv4MappedToIPv6) peer = peer.MapToIPv4();
-        return _trusted.Any(n => n.Contains(peer));
+        foreach (var network in _trusted)
+            if (network.Contains(peer)) return true;
+        return false;
     }
 
     /// <summary>The client's location and where its country came from ("proxy", "hint" or "address").</summary>
     public (ClientLocation Location, string CountrySource) Locate(HttpContext http, string? lat, string? lon, string? country)
+    {
+        var (given, source) = Select(http, ref lat, ref lon, country);
+        if (given is null)
+        {
+            var address = http.Connection.RemoteIpAddress;
+            throw RegistryException.Invalid([new FieldError("country", $"cannot tell the country of the client's address {address} (private, loopback or unknown); " +
+                                                                       "a trusted proxy sets X-Client-Country, or an operator token gives country")]);
+        }
+        var cc = given.Trim().ToUpperInvariant();
+        if (string.IsNullOrWhiteSpace(lat) && string.IsNullOrWhiteSpace(lon) && Countries.IsKnown(cc) && Largest.Value.TryGetValue(cc, out var city))
+            return (new ClientLocation(city, cc), source);
+        return (ClientLocations.Parse(lat, lon, given), source);
+    }
+
+    /// <summary>The gateway's way: the same answer as <see cref="Locate"/> without building strings or objects, or false when
+    /// something is missing or wrong (then <see cref="Locate"/> says what).</summary>
+    public bool TryLocate(HttpContext http, string? lat, string? lon, string? country, out ClientPoint where)
+    {
+        where = default;
+        var (given, _) = Select(http, ref lat, ref lon, country);
+        if (given is null) return false;
+        var cc = given.Trim().ToUpperInvariant(); // the same string when it is already a trimmed upper-case code
+        if (!Countries.IsKnown(cc)) return false;
+        if (string.IsNullOrWhiteSpace(lat) && string.IsNullOrWhiteSpace(lon))
+        {
+            if (!Largest.Value.TryGetValue(cc, out var city)) return false;
+            where = new ClientPoint(cc, city.Latitude, city.Longitude);
+            return true;
+        }
+        if (!Coordinate(lat, 90, out var la) || !Coordinate(lon, 180, out var lo)) return false;
+        where = new ClientPoint(cc, la, lo);
+        return true;
+    }
+
+    private static bool Coordinate(string? text, double bound, out double value) =>
+        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out value)
+        && double.IsFinite(value) && value >= -bound && value <= bound;
+
+    /// <summary>The country as given and its source (null when only the address could tell, and it cannot); a trusted
+    /// proxy's coordinates replace the request's.</summary>
+    private (string? Country, string Source) Select(HttpContext http, ref string? lat, ref string? lon, string? country)
     {
         var proxy = FromTrustedProxy(http);
         var headers = http.Request.Headers;
@@ -49,26 +92,14 @@ public sealed class ClientLocator(SecurityOptions options, IpCountries countries
         {
             lat = First(headers["X-Client-Lat"], lat);
             lon = First(headers["X-Client-Lon"], lon);
+            if (headers["X-Client-Country"].ToString() is { Length: > 0 } header) return (header, "proxy");
         }
-        string? given = null, source = null;
-        if (proxy && headers["X-Client-Country"].ToString() is { Length: > 0 } header) (given, source) = (header, "proxy");
-        else if (!string.IsNullOrWhiteSpace(country) && Caller.Find(http) is { } caller && caller.Role.Covers(Role.Operator)) (given, source) = (country, "hint");
-        if (given is null)
-        {
-            var address = http.Connection.RemoteIpAddress;
-            given = countries.CountryOf(address)
-                ?? throw RegistryException.Invalid([new FieldError("country", $"cannot tell the country of the client's address {address} (private, loopback or unknown); " +
-                                                                              "a trusted proxy sets X-Client-Country, or an operator token gives country")]);
-            source = "address";
-        }
-        var cc = given.Trim().ToUpperInvariant();
-        if (string.IsNullOrWhiteSpace(lat) && string.IsNullOrWhiteSpace(lon) && Countries.IsKnown(cc) && Largest.Value.TryGetValue(cc, out var city))
-        {
-            lat = city.Latitude.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            lon = city.Longitude.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return (ClientLocations.Parse(lat, lon, given), source!);
+        if (!string.IsNullOrWhiteSpace(country) && Caller.Find(http) is { } caller && caller.Role.Covers(Role.Operator)) return (country, "hint");
+        return (countries.CountryOf(http.Connection.RemoteIpAddress), "address");
     }
 
     private static string? First(string? a, string? b) => string.IsNullOrEmpty(a) ? b : a;
 }
+
+/// <summary>Where a client is, as the gateway needs it: its country (a known alpha-2 code) and a point.</summary>
+public readonly record struct ClientPoint(string Country, double Latitude, double Longitude);

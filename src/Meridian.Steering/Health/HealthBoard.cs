@@ -32,7 +32,31 @@ public sealed class HealthBoard(HealthOptions options, TimeProvider? time = null
         var e = Get(service, region);
         lock (e) change(e);
         var after = Unhealthy(service, region);
-        if ((before is null) != (after is null)) Transitioned?.Invoke(service, region, after);
+        if ((before is null) == (after is null)) return;
+        Interlocked.Increment(ref _version);
+        Transitioned?.Invoke(service, region, after);
+    }
+
+    private long _version;
+
+    /// <summary>Moves on whenever a pair's health flips on a report or an operator's word. With <see cref="NextRecovery"/>
+    /// it tells a cache of routes built from this board that it is out of date.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The earliest moment a cooling pair turns healthy again by itself, which no report announces;
+    /// <see cref="DateTimeOffset.MaxValue"/> when none is cooling.</summary>
+    public DateTimeOffset NextRecovery()
+    {
+        var now = _time.GetUtcNow();
+        var next = DateTimeOffset.MaxValue;
+        foreach (var e in _entries.Values)
+        {
+            lock (e)
+            {
+                if (e.CoolUntil is { } until && until > now && until < next) next = until;
+            }
+        }
+        return next;
     }
 
     public string? Unhealthy(string service, string region)

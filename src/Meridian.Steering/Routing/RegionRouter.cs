@@ -54,6 +54,36 @@ public sealed class RegionRouter
 
     public RouteDecision Route(string service, ClientLocation client, Residency? policy = null, IRegionHealth? health = null)
     {
+        var (p, inBoundary, outside, exclusions) = Rank(service, client, policy, health);
+        // Preferred leaves the boundary only when nothing inside is healthy.
+        var ranked = p == Residency.Preferred && inBoundary.Count > 0 ? inBoundary : [.. inBoundary, .. outside];
+        if (p == Residency.Preferred && inBoundary.Count > 0)
+        {
+            foreach (var o in outside) exclusions.Add(new(o.Region, "outside the client's data boundary, and a region inside can serve"));
+        }
+        if (ranked.Count == 0)
+        {
+            var why = p == Residency.Strict
+                ? $"no healthy region offering {service} inside the data boundary of {client.Country}, and the policy is strict"
+                : $"no healthy region offers {service}";
+            return new RouteDecision(service, p, null, [], exclusions, why);
+        }
+        return new RouteDecision(service, p, ranked[0], ranked.Skip(1).ToArray(), exclusions, null);
+    }
+
+    /// <summary>The regions a request may try, in order: the choice <see cref="Route"/> makes, then the others the policy
+    /// allows (under preferred, every region inside the boundary before any outside it). Empty when none may serve.</summary>
+    public RouteCandidate[] FailoverOrder(string service, ClientLocation client, Residency? policy = null, IRegionHealth? health = null)
+    {
+        var (_, inBoundary, outside, _) = Rank(service, client, policy, health);
+        return [.. inBoundary, .. outside];
+    }
+
+    /// <summary>The regions that may serve, by RTT: inside the client's boundary (everything under global), and outside it
+    /// (none under strict); and every region left out, with why.</summary>
+    private (Residency Policy, List<RouteCandidate> Inside, List<RouteCandidate> Outside, List<RouteExclusion> Exclusions) Rank(
+        string service, ClientLocation client, Residency? policy, IRegionHealth? health)
+    {
         if (!_sitesByService.TryGetValue(service, out var sites)) throw new ArgumentException($"no service '{service}'", nameof(service));
         health ??= AlwaysHealthy.Instance;
         var p = policy ?? _defaults[service];
@@ -91,20 +121,7 @@ public sealed class RegionRouter
 
         inBoundary.Sort((a, b) => a.RttMs.CompareTo(b.RttMs));
         outside.Sort((a, b) => a.RttMs.CompareTo(b.RttMs));
-        // Preferred leaves the boundary only when nothing inside is healthy.
-        var ranked = p == Residency.Preferred && inBoundary.Count > 0 ? inBoundary : [.. inBoundary, .. outside];
-        if (p == Residency.Preferred && inBoundary.Count > 0)
-        {
-            foreach (var o in outside) exclusions.Add(new(o.Region, "outside the client's data boundary, and a region inside can serve"));
-        }
-        if (ranked.Count == 0)
-        {
-            var why = p == Residency.Strict
-                ? $"no healthy region offering {service} inside the data boundary of {client.Country}, and the policy is strict"
-                : $"no healthy region offers {service}";
-            return new RouteDecision(service, p, null, [], exclusions, why);
-        }
-        return new RouteDecision(service, p, ranked[0], ranked.Skip(1).ToArray(), exclusions, null);
+        return (p, inBoundary, outside, exclusions);
     }
 
     private (double Rtt, bool Measured) Rtt(Site site, double lat, double lon, double cosLat, (Site Site, double Km)? near)
