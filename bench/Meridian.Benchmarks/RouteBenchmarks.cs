@@ -4,19 +4,24 @@ using Meridian.Core.Latency;
 using Meridian.Core.Lifecycle;
 using Meridian.Core.Model;
 using Meridian.Core.Registry;
+using Meridian.Steering.Health;
 using Meridian.Steering.Routing;
 using Meridian.Storage.Worlds;
 
 namespace Meridian.Benchmarks;
 
-/// <summary>One route decision on the demo world: Meridian's router (per-snapshot precomputation) against a naive one
-/// that works from the world on every request, as a first implementation would.</summary>
+/// <summary>One route decision on the demo world: the gateway's lookup in routes precomputed per change, Meridian's
+/// router (per-snapshot precomputation, what /api/v1/route runs), and a naive router that works from the world on every
+/// request, as a first implementation would.</summary>
 [MemoryDiagnoser]
 public class RouteBenchmarks
 {
     private static readonly DateOnly Today = new(2026, 11, 22);
     private World _world = null!;
     private RegionRouter _router = null!;
+    private Meridian.Server.Gateway.GatewayRoutes _gateway = null!;
+    private readonly Meridian.Server.Security.ClientPoint _parisPoint = new("FR", 48.8566, 2.3522);
+    private const string Path = "/qwen3-max/v1/chat/completions";
     private LatencyModel _latency = null!;
     private readonly ClientLocation _paris = new(new GeoPoint(48.8566, 2.3522), "FR");
 
@@ -26,6 +31,23 @@ public class RouteBenchmarks
         _world = DemoWorld.Load();
         _latency = new LatencyModel();
         _router = new RegionRouter(_world, _latency, Today);
+        _gateway = new Meridian.Server.Gateway.GatewayRoutes(_router, AlwaysHealthy.Instance, _world, 0, DateTimeOffset.MaxValue);
+        GatewayQwenStrict();
+        GatewayComputeGlobal();
+    }
+
+    [Benchmark(Description = "gateway lookup: qwen3-max, Paris, strict (precomputed per change)")]
+    public string GatewayQwenStrict()
+    {
+        _gateway.TryGet(Path.AsSpan(1, 9), out var table);
+        return table.Targets(_parisPoint, Residency.Strict)[0].Region;
+    }
+
+    [Benchmark(Description = "gateway lookup: compute, Paris, global (precomputed per change)")]
+    public string GatewayComputeGlobal()
+    {
+        _gateway.TryGet("compute".AsSpan(), out var table);
+        return table.Targets(_parisPoint, Residency.Global)[0].Region;
     }
 
     [Benchmark(Description = "Meridian: qwen3-max, Paris, strict")]

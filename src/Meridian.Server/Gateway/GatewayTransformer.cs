@@ -27,7 +27,9 @@ internal sealed class GatewayTransformer(string region, string rttMs, bool forwa
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        // Headers arrived (or the attempt failed): from here the response is under way, or the gateway decides.
+        // Headers arrived: the response is under way, and no longer subject to the headers timeout. (YARP also calls this
+        // without a response when an attempt fails; that is the gateway's to judge.)
+        if (proxyResponse is null) return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         httpContext.Features.Get<HeadersDeadline>()?.Stop();
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         httpContext.Response.Headers[GatewayEndpoint.RegionHeader] = region;

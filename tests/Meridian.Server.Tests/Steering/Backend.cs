@@ -12,6 +12,11 @@ public sealed class Backend : IAsyncDisposable
     public string Name { get; private init; } = "";
     public string Url { get; private set; } = "";
     public int HealthStatus { get; set; } = 200;
+
+    private int _requests;
+
+    /// <summary>Requests that reached the backend, health checks aside.</summary>
+    public int Requests => Volatile.Read(ref _requests);
     /// <summary>Released by the test to let a stream finish after its first event.</summary>
     public TaskCompletionSource FinishStream { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -21,6 +26,13 @@ public sealed class Backend : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path != "/health") Interlocked.Increment(ref backend._requests);
+            await next(http);
+        });
+        // Written out: a lambda of HttpContext alone binds as a RequestDelegate, whose returned result would be dropped.
+        app.MapPost("/v1/echo", async (HttpContext http) => await http.Response.WriteAsync($"{name} got {await new StreamReader(http.Request.Body).ReadToEndAsync()}"));
         app.MapGet("/health", () => Results.StatusCode(backend.HealthStatus));
         app.MapGet("/v1/echo", (HttpContext http) => Results.Text($"{name} {http.Request.QueryString}"));
         // What credentials and location claims reached the backend.
