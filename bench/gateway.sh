@@ -4,11 +4,17 @@
 #   nginx   - nginx proxying to that backend (keep-alive upstream),
 #   yarp    - a bare YARP forwarder to that backend (meridian bench proxy), the floor for any YARP-based gateway,
 #   meridian - Meridian's gateway /gw/qwen3-max/ routing a client in Paris to eu-central-1, whose endpoint is that backend.
-# The servers share one pinned core (0); wrk runs on the other (1). Usage: bench/gateway.sh [seconds] [connections]
+# The servers share one pinned core (0); wrk runs on the other (1).
+# Usage: bench/gateway.sh [seconds] [connections] [runs]
+#   BENCH_ENV="DOTNET_X=1 DOTNET_Y=2" applies runtime settings to both .NET processes (the bare forwarder and Meridian),
+#   WARMUP=5 sets the warm-up seconds per target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 connections=${2:-32}
+runs=${3:-1}
+warmup=${WARMUP:-5}
+read -r -a bench_env <<<"${BENCH_ENV:-}"
 
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
@@ -34,8 +40,8 @@ http {
 }
 CONF
 taskset -c 0 nginx -p "$work" -c "$work/nginx.conf" -g 'daemon off;' &
-taskset -c 0 src/Meridian.Cli/bin/Release/net10.0/meridian bench proxy --to http://127.0.0.1:18081 --urls http://127.0.0.1:18084 >"$work/logs/proxy.log" 2>&1 &
-taskset -c 0 src/Meridian.Cli/bin/Release/net10.0/meridian serve --db "$work/meridian.db" --urls http://127.0.0.1:18083 \
+taskset -c 0 env "${bench_env[@]}" src/Meridian.Cli/bin/Release/net10.0/meridian bench proxy --to http://127.0.0.1:18081 --urls http://127.0.0.1:18084 >"$work/logs/proxy.log" 2>&1 &
+taskset -c 0 env "${bench_env[@]}" src/Meridian.Cli/bin/Release/net10.0/meridian serve --db "$work/meridian.db" --urls http://127.0.0.1:18083 \
   --trusted-proxy 127.0.0.1 --allow-endpoint-host 127.0.0.1 >"$work/logs/meridian.log" 2>&1 &
 for _ in $(seq 60); do curl -sf http://127.0.0.1:18083/healthz >/dev/null && break; sleep 0.5; done
 curl -sf -X PATCH http://127.0.0.1:18083/api/v1/services/qwen3-max -H 'content-type: application/json' \
@@ -45,18 +51,22 @@ sleep 1
 headers=(-H "X-Client-Lat: 48.8566" -H "X-Client-Lon: 2.3522" -H "X-Client-Country: FR")
 curl -sf "${headers[@]}" -D - -o /dev/null http://127.0.0.1:18083/gw/qwen3-max/v1/ok | grep -i x-meridian-region
 
-run() { # name url
-  taskset -c 1 wrk -t1 -c"$connections" -d3s "${headers[@]}" "$2" >/dev/null
-  local out; out=$(taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency "${headers[@]}" "$2")
+run() { # run name url
+  taskset -c 1 wrk -t1 -c"$connections" -d"${warmup}s" "${headers[@]}" "$3" >/dev/null
+  local out; out=$(taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency "${headers[@]}" "$3")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  printf '| %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99"
+  local errors; errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "${errors:-}"
 }
-echo "| target | requests/s | p50 | p99 |"
-echo "| --- | --- | --- | --- |"
-run direct http://127.0.0.1:18081/v1/ok
-run nginx http://127.0.0.1:18082/v1/ok
-run yarp http://127.0.0.1:18084/v1/ok
-run meridian http://127.0.0.1:18083/gw/qwen3-max/v1/ok
+echo "settings: ${BENCH_ENV:-default}; ${connections} connections, ${warmup} s warm-up, ${duration} s measured"
+echo "| run | target | requests/s | p50 | p99 | errors |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for r in $(seq "$runs"); do
+  run "$r" direct http://127.0.0.1:18081/v1/ok
+  run "$r" nginx http://127.0.0.1:18082/v1/ok
+  run "$r" yarp http://127.0.0.1:18084/v1/ok
+  run "$r" meridian http://127.0.0.1:18083/gw/qwen3-max/v1/ok
+done
