@@ -32,9 +32,9 @@ internal static class Observability
                 if (options.Prometheus) m.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp is not null) m.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (Signal(otlp, protocol, "metrics"), protocol));
             });
-        // Spans are recorded only when they go somewhere: a recorded span per proxied request (and one for its call to the
-        // region) cost the gateway a quarter of its throughput (docs/benchmarks.md). Without it ASP.NET Core still starts
-        // an activity per request, so the trace id in problem details and log lines stays.
+        // Spans are recorded only when they go somewhere: otherwise every proxied request would record two (its own and its
+        // call to the region) for nothing. ASP.NET Core still starts an activity per request, so the trace id in problem
+        // details and log lines stays.
         if (otlp is not null)
         {
             builder.Services.AddOpenTelemetry().WithTracing(t => t
