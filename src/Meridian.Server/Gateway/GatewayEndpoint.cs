@@ -64,10 +64,11 @@ internal static class GatewayEndpoint
             try
             {
                 var routes = cache.Current;
-                if (!routes.TryGet(ServiceName(http.Request.Path.Value), out var service))
+                var requested = ServiceName(http.Request.Path.Value);
+                if (!routes.TryGet(requested, out var service))
                 {
                     served.Outcome = "unknown_service";
-                    var name = ServiceName(http.Request.Path.Value).ToString();
+                    var name = requested.ToString();
                     await Problems.Result(404, $"no service '{name}'", [new("service", $"no service '{name}'")], http).ExecuteAsync(http);
                     return;
                 }

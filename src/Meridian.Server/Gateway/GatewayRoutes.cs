@@ -26,7 +26,7 @@ internal sealed class GatewayTarget(string region, string? endpoint, GatewayTran
 /// a proxied request builds no decision, strings or lists (YARP's ClusterDestinationsUpdater recomputes destinations
 /// when they change, not per request, for the same reason). The client's point is taken at its cell's centre, at most
 /// about 80 km away: well inside the latency model's error.</summary>
-internal sealed class ServiceRoutes(string service, RegionRouter router, IRegionHealth health, Service? definition)
+internal sealed class ServiceRoutes(RegionRouter router, IRegionHealth health, Service definition)
 {
     /// <summary>Cells kept per service; past it a request is routed without keeping its cell (correct, only slower), so a
     /// client sending every coordinate on Earth cannot grow memory without bound.</summary>
@@ -34,7 +34,7 @@ internal sealed class ServiceRoutes(string service, RegionRouter router, IRegion
 
     private readonly ConcurrentDictionary<(string Country, int Cell), GatewayTarget[]> _cells = new();
 
-    public string Service { get; } = service;
+    public string Service => definition.Id;
 
     public int Cells => _cells.Count;
 
@@ -52,9 +52,8 @@ internal sealed class ServiceRoutes(string service, RegionRouter router, IRegion
     private GatewayTarget[] Compute(string country, double lat, double lon, Residency? policy)
     {
         var order = router.FailoverOrder(Service, new ClientLocation(new GeoPoint(lat, lon), country), policy, health);
-        var forward = definition?.ForwardCredentials == true;
-        return order.Select(c => new GatewayTarget(c.Region, definition?.Endpoints?.GetValueOrDefault(c.Region),
-            new GatewayTransformer(c.Region, c.RttMs.ToString("0.##", CultureInfo.InvariantCulture), forward))).ToArray();
+        return order.Select(c => new GatewayTarget(c.Region, definition.Endpoints?.GetValueOrDefault(c.Region),
+            new GatewayTransformer(c.Region, c.RttMs.ToString("0.##", CultureInfo.InvariantCulture), definition.ForwardCredentials))).ToArray();
     }
 }
 
@@ -70,8 +69,8 @@ internal sealed class GatewayRoutes
         Router = router;
         HealthVersion = healthVersion;
         ValidUntil = validUntil;
-        _services = world.Services.Values.Where(s => router.KnowsService(s.Id))
-            .ToDictionary(s => s.Id, s => new ServiceRoutes(s.Id, router, health, s), StringComparer.Ordinal);
+        // The router was built from this world, so it knows each of its services.
+        _services = world.Services.Values.ToDictionary(s => s.Id, s => new ServiceRoutes(router, health, s), StringComparer.Ordinal);
         _byName = _services.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 

@@ -52,30 +52,29 @@ public sealed class ClientLocator(SecurityOptions options, IpCountries countries
             throw RegistryException.Invalid([new FieldError("country", $"cannot tell the country of the client's address {address} (private, loopback or unknown); " +
                                                                        "a trusted proxy sets X-Client-Country, or an operator token gives country")]);
         }
-        var cc = given.Trim().ToUpperInvariant();
-        if (string.IsNullOrWhiteSpace(lat) && string.IsNullOrWhiteSpace(lon) && Countries.IsKnown(cc) && Largest.Value.TryGetValue(cc, out var city))
-            return (new ClientLocation(city, cc), source);
+        if (Point(given, lat, lon) is { } where)
+            return (new ClientLocation(new Core.Model.GeoPoint(where.Latitude, where.Longitude), where.Country), source);
+        // Something is missing or wrong: the parser names each field.
         return (ClientLocations.Parse(lat, lon, given), source);
     }
 
-    /// <summary>The gateway's way: the same answer as <see cref="Locate"/> without building strings or objects, or false when
+    /// <summary>The gateway's way: the same place as <see cref="Locate"/> without building strings or objects, or false when
     /// something is missing or wrong (then <see cref="Locate"/> says what).</summary>
     public bool TryLocate(HttpContext http, string? lat, string? lon, string? country, out ClientPoint where)
     {
-        where = default;
         var (given, _) = Select(http, ref lat, ref lon, country);
-        if (given is null) return false;
+        where = given is null ? default : Point(given, lat, lon) ?? default;
+        return where.Country is not null;
+    }
+
+    /// <summary>A known country and a point: the coordinates given, or without any, the country's most populous city.</summary>
+    private static ClientPoint? Point(string given, string? lat, string? lon)
+    {
         var cc = given.Trim().ToUpperInvariant(); // the same string when it is already a trimmed upper-case code
-        if (!Countries.IsKnown(cc)) return false;
+        if (!Countries.IsKnown(cc)) return null;
         if (string.IsNullOrWhiteSpace(lat) && string.IsNullOrWhiteSpace(lon))
-        {
-            if (!Largest.Value.TryGetValue(cc, out var city)) return false;
-            where = new ClientPoint(cc, city.Latitude, city.Longitude);
-            return true;
-        }
-        if (!Coordinate(lat, 90, out var la) || !Coordinate(lon, 180, out var lo)) return false;
-        where = new ClientPoint(cc, la, lo);
-        return true;
+            return Largest.Value.TryGetValue(cc, out var city) ? new ClientPoint(cc, city.Latitude, city.Longitude) : null;
+        return Coordinate(lat, 90, out var la) && Coordinate(lon, 180, out var lo) ? new ClientPoint(cc, la, lo) : null;
     }
 
     private static bool Coordinate(string? text, double bound, out double value) =>
