@@ -53,12 +53,23 @@ async function answer<T>(response: Response): Promise<T> {
   return parsed as T;
 }
 
-export async function get<T>(url: string): Promise<T> {
-  return answer<T>(await fetch(url, { headers: headers({ Accept: "application/json" }) }));
+/** Requests under way, on the body as data-busy: the cursor shows progress, and tests wait for it to reach 0. */
+let busy = 0;
+async function track<T>(work: () => Promise<T>): Promise<T> {
+  document.body.dataset.busy = String(++busy);
+  try {
+    return await work();
+  } finally {
+    document.body.dataset.busy = String(--busy);
+  }
 }
 
-export async function send<T>(method: string, url: string, body: unknown): Promise<T> {
-  return answer<T>(await fetch(url, { method, headers: headers({ "Content-Type": "application/json" }), body: JSON.stringify(body) }));
+export function get<T>(url: string): Promise<T> {
+  return track(async () => answer<T>(await fetch(url, { headers: headers({ Accept: "application/json" }) })));
+}
+
+export function send<T>(method: string, url: string, body: unknown): Promise<T> {
+  return track(async () => answer<T>(await fetch(url, { method, headers: headers({ "Content-Type": "application/json" }), body: JSON.stringify(body) })));
 }
 
 /** Every page of a list, following "next". */

@@ -2,11 +2,14 @@ import "./style.css";
 import type { Facility, Me, Region, Role, Workload } from "./api";
 import { all, ApiError, covers, escape, get, session } from "./api";
 import { follow } from "./live";
-import { STATUS_COLOURS, WorldMap } from "./map";
+import { STATUS_COLOURS, STATUS_LABELS, WorldMap } from "./map";
+import { claimPanel, panel } from "./panel";
+import { CapacityLayer } from "./capacity";
 import { showPlanning } from "./planning";
-import { route, showChanges, showPlacement, showRegion, showSteering } from "./views";
+import { showTenants } from "./tenants";
+import { problemText, route, showChanges, showPlacement, showRegion, showSteering } from "./views";
 
-type View = "world" | "place" | "steer" | "plan" | "changes";
+type View = "world" | "place" | "steer" | "plan" | "tenants" | "changes";
 
 const FIRST = new Date(Date.UTC(2011, 0, 1));
 const today = new Date().toISOString().slice(0, 10);
@@ -18,8 +21,13 @@ const regionsById = new Map<string, Region>();
 
 const map = new WorldMap(document.getElementById("map") as unknown as SVGSVGElement, {
   onRegion: r => { if (view === "world" || view === "place") void showRegion(r, date); },
-  onPoint: (lat, lon, country, name) => { if (view === "steer") void route(map, regionsById, lat, lon, country, name); },
+  onPoint: p => { if (view === "steer") void route(map, regionsById, p); },
 });
+
+const capacity = new CapacityLayer(map, document.getElementById("capacity-legend")!, document.getElementById("legend")!);
+
+// The browser tests find points on the map through it.
+Object.assign(window, { meridianMap: map });
 
 function monthToDate(month: number): string {
   const d = new Date(FIRST);
@@ -61,8 +69,30 @@ function setupTimeline() {
 
 function setupLegend() {
   document.getElementById("legend")!.innerHTML = Object.entries(STATUS_COLOURS)
-    .map(([status, colour]) => `<li><svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="${colour}"/></svg>${status}</li>`)
-    .join("") + `<li><svg width="14" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="none" stroke="#5b2a86" stroke-width="2.5"/></svg>N replicas running</li>`;
+    .map(([status, colour]) => `<li><svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="${colour}"/></svg>${STATUS_LABELS[status as keyof typeof STATUS_LABELS]}</li>`)
+    .join("") + `<li><svg width="14" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="none" stroke="#5b2a86" stroke-width="2.5"/></svg>N replicas running</li>` +
+    `<li><svg width="14" height="14" aria-hidden="true"><circle cx="7" cy="7" r="6" fill="#14213d"/><text x="7" y="10" font-size="8" fill="#fff" text-anchor="middle">3</text></svg>regions close together (zoom in)</li>`;
+}
+
+/** Zoom buttons, and keys while the map has focus: + and − zoom, arrows pan, 0 shows the whole world. */
+function setupZoom() {
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#zoom button")) {
+    b.addEventListener("click", () => {
+      if (b.dataset.zoom === "in") map.zoomBy(2);
+      else if (b.dataset.zoom === "out") map.zoomBy(0.5);
+      else map.resetZoom();
+    });
+  }
+  map.svg.addEventListener("keydown", e => {
+    if (e.target !== map.svg) return;
+    const step = 60;
+    const keys: Record<string, () => void> = {
+      "+": () => map.zoomBy(2), "=": () => map.zoomBy(2), "-": () => map.zoomBy(0.5), "0": () => map.resetZoom(),
+      ArrowLeft: () => map.panBy(step, 0), ArrowRight: () => map.panBy(-step, 0), ArrowUp: () => map.panBy(0, step), ArrowDown: () => map.panBy(0, -step),
+    };
+    const act = keys[e.key];
+    if (act) { e.preventDefault(); act(); }
+  });
 }
 
 function setView(next: View) {
@@ -72,16 +102,18 @@ function setView(next: View) {
   map.highlight([], "placed");
   map.shade(new Map(), () => "");
   if (next === "world") worldPanel();
-  if (next === "place") showPlacement(map, regionsById);
-  if (next === "steer") showSteering(map, regionsById);
-  if (next === "plan") showPlanning(map, regionsById, date);
+  if (next === "place") void showPlacement(map, regionsById);
+  if (next === "steer") void showSteering(map);
+  if (next === "plan") void showPlanning(map, regionsById, date);
+  if (next === "tenants") void showTenants();
   if (next === "changes") void showChanges();
 }
 
 function worldPanel() {
+  claimPanel();
   const regions = [...regionsById.values()];
   const live = regions.filter(r => r.status === "Live").length;
-  document.getElementById("panel")!.innerHTML = `<h2>Footprint</h2>
+  panel().innerHTML = `<h2>Footprint</h2>
     <p>${regions.length} regions, ${live} live today. Click a region for its zones, facilities, services and capacity;
     move the slider to replay the footprint through time.</p>
     <ul class="region-list">${regions.sort((a, b) => a.name.localeCompare(b.name))
@@ -118,6 +150,7 @@ function liveWorkloads(since: number) {
       if (after?.allocations) workloadRegions.set(c.id, after.allocations.map(a => a.regionId));
       else workloadRegions.delete(c.id);
       showWorkloads();
+      capacity.changed();
       window.dispatchEvent(new CustomEvent("meridian:change", { detail: c }));
     },
     reset: loadWorkloads,
@@ -130,7 +163,9 @@ function liveWorkloads(since: number) {
 }
 
 /** The views each role may open; the server refuses the rest anyway. */
-const VIEWS: Record<View, Role[]> = { world: ["viewer"], place: ["viewer", "member"], steer: ["viewer"], plan: ["viewer"], changes: ["viewer"] };
+const VIEWS: Record<View, Role[]> = {
+  world: ["viewer"], place: ["viewer", "member"], steer: ["viewer"], plan: ["viewer"], tenants: ["viewer", "member"], changes: ["viewer"],
+};
 
 /** Asks for a token until one works; returns who it belongs to. */
 async function login(): Promise<Me> {
@@ -173,7 +208,12 @@ async function start() {
   // A token that stops working (revoked, expired) sends the user back to the login; a wrong one at the login does not reload.
   window.addEventListener("meridian:logged-out", () => { if (document.body.dataset.role) { session.clear(); location.reload(); } });
   setupLegend();
+  setupZoom();
   setupTimeline();
+  const colourBy = document.getElementById("colour-by") as HTMLSelectElement;
+  colourBy.addEventListener("change", () => void capacity.show((colourBy.value || null) as Parameters<CapacityLayer["show"]>[0]).catch(e => {
+    panel().innerHTML = problemText(e);
+  }));
   const me = await login();
   showWho(me);
   if (me.role === "member") {

@@ -1,7 +1,8 @@
 import type { Region } from "./api";
-import { escape, get, send, statusOn } from "./api";
+import { all, escape, get, send, statusOn } from "./api";
 import type { WorldMap } from "./map";
-import { problemText } from "./views";
+import { claimPanel, panel } from "./panel";
+import { load, problemText } from "./views";
 
 // Planning view: start an expansion or closure plan (POST /api/v1/plans), follow its progress, draw the result.
 
@@ -18,12 +19,17 @@ interface ClosureResult {
 }
 interface Plan { id: string; kind: string; status: string; stage: string; progress: number; error: { field: string; message: string } | null; result: unknown }
 
-const panel = () => document.getElementById("panel")!;
+/** How often a running plan is asked for its progress. */
+const POLL_MS = 2000;
 const people = (n: number) => n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n.toLocaleString("en");
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-export function showPlanning(map: WorldMap, regions: Map<string, Region>, date: string) {
+export async function showPlanning(map: WorldMap, regions: Map<string, Region>, date: string) {
+  const current = claimPanel();
   const live = [...regions.values()].filter(r => statusOn(r.history, date) === "Live").sort((a, b) => a.id.localeCompare(b.id));
+  panel().innerHTML = "<h2>Plan the footprint</h2><p>Loading…</p>";
+  const boundaries = await load(current, async () => (await all<{ id: string }>("/api/v1/boundaries?limit=1000")).map(b => b.id).sort());
+  if (boundaries === undefined) return;
   panel().innerHTML = `
     <h2>Plan the footprint</h2>
     <form id="plan-form">
@@ -33,8 +39,8 @@ export function showPlanning(map: WorldMap, regions: Map<string, Region>, date: 
       <label data-for="expansion">Objective <select name="objective"><option value="coverage">people within target</option><option value="latency">mean latency</option></select></label>
       <label data-for="expansion">Ownership <select name="ownership"><option>Either</option><option>Owned</option><option>Colocation</option></select></label>
       <label data-for="expansion">Data boundary <select name="boundary"><option value="">the whole world</option>
-        ${["EU", "UK", "US", "CN", "HK", "ASEAN", "ME"].map(b => `<option>${b}</option>`).join("")}</select></label>
-      <label data-for="closure" hidden>Region <select name="region">${live.map(r => `<option value="${escape(r.id)}">${escape(r.id)} (${escape(r.city)})</option>`).join("")}</select></label>
+        ${boundaries.map(b => `<option>${escape(b)}</option>`).join("")}</select></label>
+      <label data-for="closure" hidden>Region <select name="region">${live.map(r => `<option value="${escape(r.id)}">${escape(r.id)} (${escape(r.city.replace(/\s*\(.*\)$/, ""))})</option>`).join("")}</select></label>
       <label>Residency <select name="residency"><option>Strict</option><option>Global</option></select></label>
       <button type="submit"${["operator", "admin"].includes(document.body.dataset.role ?? "") ? "" : " disabled title=\"planning needs an operator\""}>Plan</button>
     </form>
@@ -63,11 +69,14 @@ export function showPlanning(map: WorldMap, regions: Map<string, Region>, date: 
     map.shade(new Map(), () => "");
     try {
       let plan = await send<Plan>("POST", "/api/v1/plans", body);
-      while (plan.status === "queued" || plan.status === "running") {
+      // The poll stops when the view changes; the plan runs on, and GET /api/v1/plans lists it.
+      while (current() && (plan.status === "queued" || plan.status === "running")) {
         status.innerHTML = `<label>${escape(plan.stage)} <progress data-testid="plan-progress" max="1" value="${plan.progress}">${pct(plan.progress)}</progress></label>`;
-        await new Promise(r => setTimeout(r, 250));
+        await new Promise(r => setTimeout(r, POLL_MS));
+        if (!current()) return;
         plan = await get<Plan>(`/api/v1/plans/${encodeURIComponent(plan.id)}`);
       }
+      if (!current()) return;
       if (plan.status !== "succeeded") {
         status.innerHTML = `<div class="problem" role="alert">Plan ${escape(plan.id)} ${escape(plan.status)}: ${escape(plan.error?.message ?? "")}</div>`;
         return;
@@ -76,7 +85,7 @@ export function showPlanning(map: WorldMap, regions: Map<string, Region>, date: 
       if (plan.kind === "expansion") expansion(map, plan.result as ExpansionResult, out);
       else closure(map, plan.result as ClosureResult, out);
     } catch (err) {
-      status.innerHTML = problemText(err);
+      if (current()) status.innerHTML = problemText(err);
     }
   });
 }
@@ -96,7 +105,8 @@ function expansion(map: WorldMap, r: ExpansionResult, out: HTMLElement) {
 function closure(map: WorldMap, r: ClosureResult, out: HTMLElement) {
   map.highlight([r.region], "placed");
   const rise = new Map<string, number | null>(r.countries.map(c => [c.country, c.meanAfterMs === null ? null : c.meanAfterMs - c.meanBeforeMs]));
-  map.shade(rise, v => `hsl(${Math.max(0, 45 - v * 1.5)}, 85%, ${Math.max(45, 80 - v)}%)`);
+  map.shade(rise, v => `hsl(${Math.max(0, 45 - v * 1.5)}, 85%, ${Math.max(45, 80 - v)}%)`,
+    { title: `Mean RTT increase if ${r.region} closes`, min: 0, max: 30, unit: "ms", none: "left with no region" });
   out.innerHTML = `
     <p data-testid="closure-summary">Closing <strong>${escape(r.region)}</strong>: ${people(r.worsePopulation)} people get a worse RTT, by
       ${r.meanIncreaseMs.toFixed(1)} ms on average (at most ${r.maxIncreaseMs.toFixed(1)} ms); ${people(r.newlyOutsideTarget)} fall outside ${r.sloMs} ms;

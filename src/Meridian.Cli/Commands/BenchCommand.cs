@@ -71,10 +71,16 @@ internal static class BenchCommand
         }));
         var to = new Option<string>("--to") { Description = "Backend to forward every request to", Required = true };
         var urls = new Option<string>("--urls") { Description = "Address to listen on", DefaultValueFactory = _ => "http://127.0.0.1:18084" };
-        var proxy = new Command("proxy", "A bare YARP forwarder with nothing else in the pipeline: the baseline bench/gateway.sh measures the gateway against") { to, urls };
+        var mode = new Option<ProxyMode>("--mode")
+        {
+            Description = "yarp: a bare YARP forwarder; lean: Kestrel and SocketsHttpHandler without YARP; kestrel: answer \"ok\" without forwarding (the ceiling)",
+            DefaultValueFactory = _ => ProxyMode.Yarp,
+        };
+        var inline = new Option<bool>("--inline-scheduling") { Description = "Run requests on Kestrel's socket I/O threads (UnsafePreferInlineScheduling)" };
+        var proxy = new Command("proxy", "A bare forwarder with nothing else in the pipeline: the baselines bench/gateway.sh measures the gateway against") { to, urls, mode, inline };
         proxy.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
-            await using var app = BareProxy.Build(parse.GetValue(urls)!, parse.GetValue(to)!);
+            await using var app = BareProxy.Build(parse.GetValue(urls)!, parse.GetValue(to)!, parse.GetValue(mode), parse.GetValue(inline));
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
             return 0;

@@ -1,0 +1,52 @@
+import type { CapacityLine, Totals } from "./api";
+import { get } from "./api";
+import type { WorldMap } from "./map";
+
+// The capacity layer: each region's marker coloured by the share of one resource in use on its hosts in service.
+
+type Resource = keyof Totals;
+const NAMES: Record<Resource, string> = { vcpu: "vCPU", memoryGiB: "memory", gpus: "GPUs" };
+/** Live updates ask for capacity at most this often, however many workloads change. */
+const REFRESH_MS = 3000;
+
+/** Green for idle, through yellow, to red for full. */
+export const usedColour = (share: number) => `hsl(${(120 * (1 - Math.min(1, Math.max(0, share)))).toFixed(0)}, 70%, 45%)`;
+
+export class CapacityLayer {
+  private resource: Resource | null = null;
+  private pending: number | undefined;
+
+  constructor(private readonly map: WorldMap, private readonly legend: HTMLElement, private readonly statusLegend: HTMLElement) {}
+
+  /** Colours markers by a resource in use, or by status again with null. */
+  async show(resource: Resource | null) {
+    this.resource = resource;
+    if (!resource) {
+      this.map.colourMarkers(null);
+      this.legend.hidden = true;
+      this.statusLegend.hidden = false;
+      return;
+    }
+    const report = await get<{ regions: CapacityLine[] }>("/api/v1/capacity");
+    if (this.resource !== resource) return;
+    const fills = new Map<string, string>();
+    for (const line of report.regions) if (line.total[resource] > 0) fills.set(line.id, usedColour(line.used[resource] / line.total[resource]));
+    this.map.colourMarkers(fills);
+    const stops = [0, 0.25, 0.5, 0.75, 1].map(t => `${usedColour(t)} ${t * 100}%`).join(", ");
+    this.legend.innerHTML = `<span>Share of ${NAMES[resource]} in use</span>
+      <span class="scale"><span class="ramp" style="background: linear-gradient(to right, ${stops})"></span>
+        <span class="ends"><span>0%</span><span>100%</span></span></span>
+      <span class="none"><span class="swatch"></span>no ${NAMES[resource]} in service</span>`;
+    this.legend.hidden = false;
+    this.statusLegend.hidden = true;
+  }
+
+  /** A workload changed: refresh the layer, at most every few seconds. */
+  changed() {
+    if (!this.resource || this.pending !== undefined) return;
+    this.pending = window.setTimeout(() => {
+      this.pending = undefined;
+      void this.show(this.resource).catch(() => undefined);
+    }, REFRESH_MS);
+  }
+}
