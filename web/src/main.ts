@@ -20,7 +20,7 @@ let date = today;
 const regionsById = new Map<string, Region>();
 
 const map = new WorldMap(document.getElementById("map") as unknown as SVGSVGElement, {
-  onRegion: r => { if (view === "world" || view === "place") void showRegion(r, date); },
+  onRegion: r => { if (view === "world" || view === "place") openRegion(r); },
   onPoint: p => { if (view === "steer") void route(map, regionsById, p); },
 });
 
@@ -95,8 +95,29 @@ function setupZoom() {
   });
 }
 
+/** The read-only view open in the panel, redrawn when workloads change (the region's capacity, tenants' usage). */
+let following: (() => void) | null = null;
+let redraw: number | undefined;
+const REDRAW_MS = 3000;
+
+function follows(draw: () => void) {
+  following = draw;
+  draw();
+}
+
+window.addEventListener("meridian:change", () => {
+  if (!following || redraw !== undefined) return;
+  // At most one redraw every few seconds, however many workloads change.
+  redraw = window.setTimeout(() => { redraw = undefined; following?.(); }, REDRAW_MS);
+});
+
+function openRegion(r: Region) {
+  follows(() => void showRegion(r, date));
+}
+
 function setView(next: View) {
   view = next;
+  following = null;
   for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.setAttribute("aria-pressed", String(b.dataset.view === next));
   map.clearOverlay();
   map.highlight([], "placed");
@@ -105,7 +126,7 @@ function setView(next: View) {
   if (next === "place") void showPlacement(map, regionsById);
   if (next === "steer") void showSteering(map);
   if (next === "plan") void showPlanning(map, regionsById, date);
-  if (next === "tenants") void showTenants();
+  if (next === "tenants") follows(() => void showTenants());
   if (next === "changes") void showChanges();
 }
 
@@ -119,7 +140,7 @@ function worldPanel() {
     <ul class="region-list">${regions.sort((a, b) => a.name.localeCompare(b.name))
       .map(r => `<li><button type="button" data-open="${escape(r.id)}">${escape(r.name)}</button></li>`).join("")}</ul>`;
   for (const b of document.querySelectorAll<HTMLButtonElement>("[data-open]"))
-    b.addEventListener("click", () => void showRegion(regionsById.get(b.dataset.open!)!, date));
+    b.addEventListener("click", () => openRegion(regionsById.get(b.dataset.open!)!));
 }
 
 /** The regions each workload's replicas run in, kept current from the watch stream. */

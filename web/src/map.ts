@@ -225,9 +225,6 @@ export class WorldMap {
     return [page.x, page.y];
   }
 
-  /** The zoom scale now (1 is the whole world). */
-  get scale() { return this.transform.k; }
-
   /** Zooms to fit the given map points (viewBox units), as a click on a cluster does. */
   private zoomTo(points: [number, number][]) {
     const xs = points.map(p => p[0]), ys = points.map(p => p[1]);

@@ -195,6 +195,16 @@ public sealed class ConsoleViewTests : ConsolePage
         Assert.Contains("no quota", lab); // memory and GPUs are unlimited
         Assert.Equal(1, await Page.Locator(".tenants [data-tenant=acme]").CountAsync());
 
+        // The open view follows the change log: a workload placed by another client shows without a click.
+        var second = await Host.Http.PostAsync("/api/v1/workloads", Problem.Json(new System.Text.Json.Nodes.JsonObject
+        {
+            ["tenant"] = "lab", ["name"] = "second", ["replicas"] = 1,
+            ["resources"] = new System.Text.Json.Nodes.JsonObject { ["vcpu"] = 4, ["memoryGiB"] = 4 },
+        }.ToJsonString()));
+        Assert.Equal(System.Net.HttpStatusCode.Created, second.StatusCode);
+        await Page.WaitForSelectorAsync(".tenants [data-tenant=lab]:has-text('2 workloads, 3 replicas')", new() { Timeout = 120_000 });
+        Assert.Contains("20 / 100", await Page.Locator(".tenants [data-tenant=lab]").InnerTextAsync());
+
         var member = await Host.TokenAsync("member", "lab");
         var page = await Browser.NewPageAsync();
         await page.GotoAsync(Host.Http.BaseAddress!.ToString());
