@@ -1,6 +1,7 @@
 import type { CapacityLine, Totals } from "./api";
 import { get } from "./api";
 import type { WorldMap } from "./map";
+import { scaleLegend } from "./map";
 
 // The capacity layer: each region's marker coloured by the share of one resource in use on its hosts in service.
 
@@ -32,11 +33,8 @@ export class CapacityLayer {
     const fills = new Map<string, string>();
     for (const line of report.regions) if (line.total[resource] > 0) fills.set(line.id, usedColour(line.used[resource] / line.total[resource]));
     this.map.colourMarkers(fills);
-    const stops = [0, 0.25, 0.5, 0.75, 1].map(t => `${usedColour(t)} ${t * 100}%`).join(", ");
-    this.legend.innerHTML = `<span>Share of ${NAMES[resource]} in use</span>
-      <span class="scale"><span class="ramp" style="background: linear-gradient(to right, ${stops})"></span>
-        <span class="ends"><span>0%</span><span>100%</span></span></span>
-      <span class="none"><span class="swatch"></span>no ${NAMES[resource]} in service</span>`;
+    this.legend.innerHTML = scaleLegend(
+      { title: `Share of ${NAMES[resource]} in use`, min: 0, max: 1, maxLabel: "100", unit: "%", none: `no ${NAMES[resource]} in service` }, usedColour);
     this.legend.hidden = false;
     this.statusLegend.hidden = true;
   }

@@ -38,6 +38,15 @@ export interface MapHandlers {
 /** A colour scale shown under the map while countries are shaded. */
 export interface ShadeLegend { title: string; min: number; max: number; unit: string; none?: string }
 
+/** A colour scale's legend: title, a ramp from min to max, and the swatch for no value. */
+export function scaleLegend(legend: ShadeLegend & { maxLabel?: string }, colour: (v: number) => string): string {
+  const stops = [0, 0.25, 0.5, 0.75, 1].map(t => `${colour(legend.min + t * (legend.max - legend.min))} ${t * 100}%`).join(", ");
+  return `<span>${legend.title}</span>
+    <span class="scale"><span class="ramp" style="background: linear-gradient(to right, ${stops})"></span>
+      <span class="ends"><span>${legend.min}${legend.unit}</span><span>${legend.maxLabel ?? `${legend.max}+`}${legend.unit}</span></span></span>
+    ${legend.none ? `<span class="none"><span class="swatch"></span>${legend.none}</span>` : ""}`;
+}
+
 /** The offline world map (world-atlas, no tile server) with one marker per region, zoomable with d3-zoom. */
 export class WorldMap {
   readonly svg: SVGSVGElement;
@@ -194,11 +203,7 @@ export class WorldMap {
     if (!box) return;
     box.hidden = !legend || values.size === 0;
     if (!legend || values.size === 0) return;
-    const stops = [0, 0.25, 0.5, 0.75, 1].map(t => `${colour(legend.min + t * (legend.max - legend.min))} ${t * 100}%`).join(", ");
-    box.innerHTML = `<span>${legend.title}</span>
-      <span class="scale"><span class="ramp" style="background: linear-gradient(to right, ${stops})"></span>
-        <span class="ends"><span>${legend.min} ${legend.unit}</span><span>${legend.max}+ ${legend.unit}</span></span></span>
-      ${legend.none ? `<span class="none"><span class="swatch"></span>${legend.none}</span>` : ""}`;
+    box.innerHTML = scaleLegend(legend, colour);
   }
 
   /** Each country's alpha-2 code and centroid, for layers computed per country. */

@@ -106,7 +106,7 @@ function closure(map: WorldMap, r: ClosureResult, out: HTMLElement) {
   map.highlight([r.region], "placed");
   const rise = new Map<string, number | null>(r.countries.map(c => [c.country, c.meanAfterMs === null ? null : c.meanAfterMs - c.meanBeforeMs]));
   map.shade(rise, v => `hsl(${Math.max(0, 45 - v * 1.5)}, 85%, ${Math.max(45, 80 - v)}%)`,
-    { title: `Mean RTT increase if ${r.region} closes`, min: 0, max: 30, unit: "ms", none: "left with no region" });
+    { title: `Mean RTT increase if ${r.region} closes`, min: 0, max: 30, unit: " ms", none: "left with no region" });
   out.innerHTML = `
     <p data-testid="closure-summary">Closing <strong>${escape(r.region)}</strong>: ${people(r.worsePopulation)} people get a worse RTT, by
       ${r.meanIncreaseMs.toFixed(1)} ms on average (at most ${r.maxIncreaseMs.toFixed(1)} ms); ${people(r.newlyOutsideTarget)} fall outside ${r.sloMs} ms;

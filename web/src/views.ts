@@ -212,7 +212,7 @@ async function shade(map: WorldMap, current: () => boolean) {
   }));
   if (!current()) return;
   map.shade(values, v => `hsl(${Math.max(0, 120 - v * 0.6).toFixed(0)}, 60%, ${(80 - Math.min(v, 250) / 10).toFixed(0)}%)`,
-    { title: `RTT to the best region for ${service}`, min: 0, max: 200, unit: "ms", none: "no region the policy allows" });
+    { title: `RTT to the best region for ${service}`, min: 0, max: 200, unit: " ms", none: "no region the policy allows" });
   button.textContent = "Shade countries by RTT to their best region";
   button.disabled = false;
 }

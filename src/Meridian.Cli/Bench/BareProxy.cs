@@ -83,7 +83,17 @@ internal sealed class LeanForwarder(HttpMessageInvoker invoker, string backend)
             if (HopByHop.Contains(name)) continue;
             if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values)) message.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values);
         }
-        using var response = await invoker.SendAsync(message, http.RequestAborted);
+        HttpResponseMessage response;
+        try
+        {
+            response = await invoker.SendAsync(message, http.RequestAborted);
+        }
+        catch (HttpRequestException)
+        {
+            http.Response.StatusCode = StatusCodes.Status502BadGateway; // as YARP answers a backend it cannot reach
+            return;
+        }
+        using var _ = response;
         http.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers)
             if (!HopByHop.Contains(name)) http.Response.Headers[name] = values.ToArray();

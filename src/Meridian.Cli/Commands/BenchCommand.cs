@@ -69,7 +69,12 @@ internal static class BenchCommand
             CommonOptions.Console().Write(table);
             return 0;
         }));
-        var to = new Option<string>("--to") { Description = "Backend to forward every request to", Required = true };
+        var to = new Option<string>("--to") { Description = "Backend to forward every request to (http or https URL)", Required = true };
+        to.Validators.Add(r =>
+        {
+            if (!Uri.TryCreate(r.GetValueOrDefault<string>(), UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+                r.AddError($"--to '{r.GetValueOrDefault<string>()}' is not an http or https URL");
+        });
         var urls = new Option<string>("--urls") { Description = "Address to listen on", DefaultValueFactory = _ => "http://127.0.0.1:18084" };
         var mode = new Option<ProxyMode>("--mode")
         {
