@@ -106,6 +106,8 @@ public static class MeridianServer
         builder.Services.AddHostedService<ActiveHealthChecker>();
         builder.Services.AddHttpForwarder();
         builder.Services.AddRateLimiter(o => ApiLimits.Configure(o, options));
+        // Typed answers and the OpenAPI schemas use Meridian's one JSON shape (camelCase, enums by name, strict numbers).
+        builder.Services.ConfigureHttpJsonOptions(o => Meridian.Core.Serialization.MeridianJson.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer((doc, _, _) =>
@@ -115,6 +117,7 @@ public static class MeridianServer
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(QueryParameterExtensions.Document);
+            o.AddSchemaTransformer(Apis.Contracts.ApiSchemas.Complete);
             o.AddDocumentTransformer(Authentication.DocumentScheme);
             o.AddOperationTransformer(Authentication.DocumentRoles);
         });
@@ -151,10 +154,11 @@ public static class MeridianServer
         app.UseAuthorization();
         // The API's description is public (Meridian is open source); what it describes is not.
         app.MapOpenApi().AllowAnonymous();
-        app.MapGet("/healthz", (IWorldStore s) => Results.Json(new { status = "ok", generation = s.Current.Generation }))
+        app.MapGet("/healthz", (IWorldStore s) => TypedResults.Ok(new Apis.Contracts.Liveness("ok", s.Current.Generation)))
             .WithTags("health").WithSummary("Liveness and the world generation this process serves").AllowAnonymous();
         app.MapGet("/readyz", Readiness.CheckAsync)
             .WithTags("health").WithSummary("Readiness for a load balancer: the database answers, the world is loaded and this replica has caught up with the change log")
+            .Produces<Apis.Contracts.ReadinessView>().ProducesProblem(503)
             .AllowAnonymous();
         Telemetry.Observability.MapMetrics(app, options.Telemetry);
         app.MapHomePage("/footprint");

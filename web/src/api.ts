@@ -1,21 +1,26 @@
 // Thin typed access to Meridian's REST API; every error comes back as RFC 9457 problem details.
 
-export type Status = "Planned" | "UnderConstruction" | "Live" | "Draining" | "Closed";
-export interface LifecycleEvent { status: Status; on: string; estimated?: boolean; note?: string }
-export interface Region {
-  id: string; name: string; city: string; country: string;
-  location: { latitude: number; longitude: number };
-  history: LifecycleEvent[]; services: string[]; status?: Status;
-  zones: { id: string; status: Status }[];
-}
-export interface Facility {
-  id: string; name: string; regionId?: string; zoneId?: string; city: string; country: string;
-  location: { latitude: number; longitude: number }; ownership: string; history: LifecycleEvent[];
-  support?: { hours: string; roles: string[] }; status?: Status;
-}
-export interface Workload { id: string; tenant: string; name: string; allocations: { replica: number; host: string; zone: string; region: string }[] }
-export interface Totals { vcpu: number; memoryGiB: number; gpus: number }
-export interface CapacityLine { id: string; hosts: number; total: Totals; used: Totals; free: Totals }
+import type { components } from "./generated/api";
+
+// The API's types, generated from its OpenAPI document (web/openapi.json) at build time: a change on the server
+// that the console does not follow fails the build.
+type Schemas = components["schemas"];
+export type Status = Schemas["LifecycleStatus"];
+export type LifecycleEvent = Schemas["LifecycleEvent"];
+export type Region = Schemas["Region"];
+export type Facility = Schemas["Facility"];
+export type Workload = Schemas["WorkloadView"];
+export type Totals = Schemas["CapacityTotalsView"];
+export type CapacityLine = Schemas["CapacityLineView"];
+export type Capacity = Schemas["CapacityView"];
+export type Tenant = Schemas["TenantView"];
+export type Plan = Schemas["PlanView"];
+export type ExpansionResult = Schemas["ExpansionPlan"];
+export type ClosureResult = Schemas["ClosureReport"];
+export type Change = Schemas["ChangeView"];
+export type Service = Schemas["Service"];
+export type Boundary = Schemas["DataBoundary"];
+export type Route = Schemas["RouteView"];
 export interface Problem { title: string; status: number; detail: string; errors?: { field: string; message: string }[]; zoneCapacity?: Record<string, number> }
 
 export class ApiError extends Error {
@@ -32,7 +37,7 @@ export const session = {
 };
 
 export type Role = "viewer" | "operator" | "admin" | "member";
-export interface Me { actor: string; role: Role; tenant: string | null; tokenId: string | null }
+export type Me = Omit<Schemas["MeView"], "role"> & { role: Role };
 
 /** True when a role may do what `needed` may: admin > operator > viewer; member only itself. */
 export function covers(role: Role, needed: Role): boolean {

@@ -1,8 +1,8 @@
 // Follows the change log (GET /api/v1/changes?watch=true) so the console updates without a reload. EventSource cannot
 // send the bearer token, so this reads the server-sent events from fetch's stream.
+import type { Change } from "./api";
 import { headers } from "./api";
 
-export interface Change { seq: number; action: string; kind: string; id: string; before: unknown; after: unknown }
 
 export interface WatchHandlers {
   change(c: Change): void;

@@ -147,7 +147,7 @@ export class WorldMap {
       const fill = this.fills ? this.fills.get(r.id) ?? "#d9d9d9" : status ? STATUS_COLOURS[status] : "none";
       g.querySelector("circle.dot")!.setAttribute("fill", status ? fill : "none");
       g.querySelector("title")!.textContent =
-        `${r.id}: ${r.name}\n${status ? STATUS_LABELS[status] : "not yet"} on ${date}\nZones: ${r.zones.map(z => z.id).join(", ") || "none"}` +
+        `${r.id}: ${r.name}\n${status ? STATUS_LABELS[status] : "not yet"} on ${date}\nZones: ${(r.zones ?? []).map(z => z.id).join(", ") || "none"}` +
         `\nFacilities: ${(this.facilityNames.get(r.id) ?? []).join(", ") || "none"}\nServices: ${r.services.join(", ")}` +
         `\nReplicas running: ${this.replicas.get(r.id) ?? 0}`;
     }

@@ -1,4 +1,4 @@
-import type { Region } from "./api";
+import type { ClosureResult, ExpansionResult, Plan, Region } from "./api";
 import { all, escape, get, send, statusOn } from "./api";
 import type { WorldMap } from "./map";
 import { claimPanel, panel } from "./panel";
@@ -6,18 +6,6 @@ import { load, problemText } from "./views";
 
 // Planning view: start an expansion or closure plan (POST /api/v1/plans), follow its progress, draw the result.
 
-interface Summary { shareWithinTarget: number; meanRttMs: number; unservedPopulation: number }
-interface PlannedSite {
-  name: string; country: string; location: { latitude: number; longitude: number }; ownership: string; facilities: number;
-  cost: number; servedPopulation: number; newlyWithinTarget: number; nearestRegion: string | null;
-}
-interface ExpansionResult { model: string; sloMs: number; sites: PlannedSite[]; before: Summary; after: Summary; cost: number; optimal: boolean; seconds: number }
-interface CountryImpact { country: string; population: number; meanBeforeMs: number; meanAfterMs: number | null; losesService: number }
-interface ClosureResult {
-  region: string; sloMs: number; worsePopulation: number; meanIncreaseMs: number; maxIncreaseMs: number; newlyOutsideTarget: number;
-  losesServicePopulation: number; before: Summary; after: Summary; countries: CountryImpact[]; takeovers: { region: string; population: number; meanRttMs: number }[];
-}
-interface Plan { id: string; kind: string; status: string; stage: string; progress: number; error: { field: string; message: string } | null; result: unknown }
 
 /** How often a running plan is asked for its progress. */
 const POLL_MS = 2000;
@@ -71,7 +59,7 @@ export async function showPlanning(map: WorldMap, regions: Map<string, Region>, 
       let plan = await send<Plan>("POST", "/api/v1/plans", body);
       // The poll stops when the view changes; the plan runs on, and GET /api/v1/plans lists it.
       while (current() && (plan.status === "queued" || plan.status === "running")) {
-        status.innerHTML = `<label>${escape(plan.stage)} <progress data-testid="plan-progress" max="1" value="${plan.progress}">${pct(plan.progress)}</progress></label>`;
+        status.innerHTML = `<label>${escape(plan.stage ?? plan.status)} <progress data-testid="plan-progress" max="1" value="${plan.progress}">${pct(plan.progress)}</progress></label>`;
         await new Promise(r => setTimeout(r, POLL_MS));
         if (!current()) return;
         plan = await get<Plan>(`/api/v1/plans/${encodeURIComponent(plan.id)}`);
@@ -104,7 +92,7 @@ function expansion(map: WorldMap, r: ExpansionResult, out: HTMLElement) {
 
 function closure(map: WorldMap, r: ClosureResult, out: HTMLElement) {
   map.highlight([r.region], "placed");
-  const rise = new Map<string, number | null>(r.countries.map(c => [c.country, c.meanAfterMs === null ? null : c.meanAfterMs - c.meanBeforeMs]));
+  const rise = new Map<string, number | null>(r.countries.map(c => [c.country, c.meanAfterMs == null ? null : c.meanAfterMs - c.meanBeforeMs]));
   map.shade(rise, v => `hsl(${Math.max(0, 45 - v * 1.5)}, 85%, ${Math.max(45, 80 - v)}%)`,
     { title: `Mean RTT increase if ${r.region} closes`, min: 0, max: 30, unit: " ms", none: "left with no region" });
   out.innerHTML = `
@@ -112,6 +100,6 @@ function closure(map: WorldMap, r: ClosureResult, out: HTMLElement) {
       ${r.meanIncreaseMs.toFixed(1)} ms on average (at most ${r.maxIncreaseMs.toFixed(1)} ms); ${people(r.newlyOutsideTarget)} fall outside ${r.sloMs} ms;
       ${people(r.losesServicePopulation)} are left with no region their data may go to.</p>
     <table><thead><tr><th>Country</th><th>Worse off</th><th>RTT before</th><th>after</th></tr></thead><tbody>${r.countries.slice(0, 12).map(c =>
-      `<tr><td>${escape(c.country)}</td><td>${people(c.population)}</td><td>${c.meanBeforeMs.toFixed(1)}</td><td>${c.meanAfterMs === null ? "no region" : c.meanAfterMs.toFixed(1)}</td></tr>`).join("")}</tbody></table>
+      `<tr><td>${escape(c.country)}</td><td>${people(c.population)}</td><td>${c.meanBeforeMs.toFixed(1)}</td><td>${c.meanAfterMs == null ? "no region" : c.meanAfterMs.toFixed(1)}</td></tr>`).join("")}</tbody></table>
     <p>Taken over by: ${r.takeovers.map(t => `${escape(t.region)} (${people(t.population)})`).join(", ") || "none"}</p>`;
 }

@@ -1,16 +1,12 @@
+import type { Tenant } from "./api";
 import { all, escape, get } from "./api";
 import { claimPanel, panel } from "./panel";
 import { problemText } from "./views";
 
 // Tenants view: each tenant's workloads and what they hold against its quotas. A member sees its own tenant only.
 
-interface Totals { vcpu?: number | null; memoryGiB?: number | null; gpus?: number | null; gpusByModel?: Record<string, number> | null }
-interface Tenant {
-  id: string; description?: string | null; createdAt: string;
-  quota?: Totals | null; usage: Totals & { workloads: number; replicas: number };
-}
 
-const RESOURCES: [keyof Totals & ("vcpu" | "memoryGiB" | "gpus"), string, string][] = [["vcpu", "vCPU", ""], ["memoryGiB", "Memory", "GiB"], ["gpus", "GPUs", ""]];
+const RESOURCES: ["vcpu" | "memoryGiB" | "gpus", string, string][] = [["vcpu", "vCPU", ""], ["memoryGiB", "Memory", "GiB"], ["gpus", "GPUs", ""]];
 
 function quotaBar(label: string, used: number, quota: number | null | undefined, unit: string): string {
   const value = `${+used.toFixed(2)}${quota == null ? "" : ` / ${+quota.toFixed(2)}`} ${unit}`.trim();

@@ -47,7 +47,7 @@ export async function showRegion(region: Region, date: string) {
       <h3>History</h3>
       <ol class="history">${region.history.map(e => `<li>${e.on}${e.estimated ? " (est.)" : ""}: ${badge(e.status)} ${escape(e.note ?? "")}</li>`).join("")}</ol>
       <h3>Zones</h3>
-      <ul class="chips">${region.zones.map(z => `<li>${escape(z.id)} ${badge(z.status)}</li>`).join("") || "<li>none</li>"}</ul>
+      <ul class="chips">${(region.zones ?? []).map(z => `<li>${escape(z.id)} ${badge(z.status)}</li>`).join("") || "<li>none</li>"}</ul>
       <h3>Facilities</h3>
       <ul class="facilities">${facilities.map(f => `<li><strong>${escape(f.name)}</strong> ${badge(statusOn(f.history, date))}
         <br><small>${escape(f.ownership)}${f.zoneId ? ` · zone ${escape(f.zoneId)}` : " · serves the region"}${

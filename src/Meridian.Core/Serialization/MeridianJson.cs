@@ -14,20 +14,25 @@ public static class MeridianJson
 
     private static JsonSerializerOptions Create(bool indented)
     {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            WriteIndented = indented,
-            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-            RespectNullableAnnotations = true,
-            RespectRequiredConstructorParameters = true,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            NumberHandling = JsonNumberHandling.Strict,
-            AllowTrailingCommas = false,
-            // Responses go to API clients, not into HTML; keep quotes and apostrophes readable.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        };
-        o.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = indented };
+        Configure(o);
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
+    }
+
+    /// <summary>Gives options (such as ASP.NET Core's, from which the OpenAPI schemas are made) Meridian's shape.</summary>
+    public static void Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.PropertyNameCaseInsensitive = true;
+        o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        o.RespectNullableAnnotations = true;
+        o.RespectRequiredConstructorParameters = true;
+        o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        o.NumberHandling = JsonNumberHandling.Strict;
+        o.AllowTrailingCommas = false;
+        // Responses go to API clients, not into HTML; keep quotes and apostrophes readable.
+        o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        o.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
     }
 }

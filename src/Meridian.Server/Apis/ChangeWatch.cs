@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Meridian.Core.Serialization;
 using Meridian.Server.Http;
@@ -79,7 +80,7 @@ internal sealed class ChangeWatch(WorldStore store, ChangesOptions options, IHos
                 foreach (var row in rows)
                 {
                     if (row.Kind != ChangeLog.GapKind && visible(row))
-                        await WriteAsync(body, $"id: {row.Seq}\nevent: change\ndata: {ChangesApi.ToJson(row).ToJsonString(MeridianJson.Options)}\n\n", ct);
+                        await WriteAsync(body, $"id: {row.Seq}\nevent: change\ndata: {JsonSerializer.Serialize(Contracts.ChangeView.Of(row), MeridianJson.Options)}\n\n", ct);
                     cursor = row.Seq;
                 }
                 // Fewer than a page: everything up to the stable position was read (the rest were compacted or filtered).

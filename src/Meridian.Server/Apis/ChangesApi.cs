@@ -8,6 +8,8 @@ using Meridian.Storage.Security;
 using Meridian.Storage;
 using Meridian.Storage.Changes;
 
+using Meridian.Server.Apis.Contracts;
+
 namespace Meridian.Server.Apis;
 
 /// <summary>GET /api/v1/changes: the change log, newest first.</summary>
@@ -58,12 +60,8 @@ internal static class ChangesApi
                 // One more than asked tells whether there is a next page.
                 var rows = await store.ChangesAsync(new ChangeQuery(kind, id, before, limit + 1, ExcludeKinds: admin ? [] : ["tokens", "auth"]), http.RequestAborted);
                 var page = rows.Take(limit).ToArray();
-                var body = new JsonObject
-                {
-                    ["items"] = new JsonArray(page.Select(ToJson).ToArray()),
-                    ["next"] = rows.Count > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Seq.ToString(CultureInfo.InvariantCulture)) : null,
-                };
-                return ApiResults.Json(body);
+                return ApiResults.Json(new Page<ChangeView>([.. page.Select(ChangeView.Of)],
+                    rows.Count > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Seq.ToString(CultureInfo.InvariantCulture)) : null));
             })
             .WithTags("changes").WithName("list-changes")
             .WithSummary("The change log: who changed what and when, with the resource before and after")
@@ -71,20 +69,16 @@ internal static class ChangesApi
                              "server-sent events instead, oldest first from since (or Last-Event-ID): 'change' events with " +
                              "the entry, and 'bookmark' events with the last sequence number passed; 410 when since is older " +
                              "than the log keeps.")
-            .Produces<JsonObject>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status410Gone)
+            .Produces<Page<ChangeView>>().ProducesProblem(StatusCodes.Status410Gone)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // The same 200 is a stream with watch=true: one Produces per status would replace the JSON page.
+                operation.Responses!["200"].Content!["text/event-stream"] = new Microsoft.OpenApi.OpenApiMediaType
+                {
+                    Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String, Description = "Server-sent events: 'change' (data: a ChangeView) and 'bookmark' (data: the last sequence number passed)" },
+                };
+                return Task.CompletedTask;
+            })
             .WithQuery("kind", "id", "limit", "cursor", "watch", "since").Allow(Role.Viewer);
     }
-
-    internal static JsonNode ToJson(ChangeRecord r) => new JsonObject
-    {
-        ["seq"] = r.Seq,
-        ["at"] = r.At.ToString("O", CultureInfo.InvariantCulture),
-        ["actor"] = r.Actor,
-        ["action"] = r.Action,
-        ["kind"] = r.Kind,
-        ["id"] = r.Id,
-        ["generation"] = r.Generation,
-        ["before"] = r.Before?.DeepClone(),
-        ["after"] = r.After?.DeepClone(),
-    };
 }

@@ -13,6 +13,8 @@ using Meridian.Storage.Security;
 using Meridian.Server.Planning;
 using Meridian.Storage;
 
+using Meridian.Server.Apis.Contracts;
+
 namespace Meridian.Server.Apis;
 
 /// <summary>POST /api/v1/plans starts an expansion or closure plan as a background job; GET follows its progress and
@@ -56,14 +58,14 @@ internal static class PlansApi
                 };
                 var job = jobs.Start(body.Kind, node, work);
                 http.Response.Headers.Location = $"/api/v1/plans/{job.Id}";
-                return ApiResults.Json(View(job), 202);
+                return ApiResults.Json(PlanView.Of(job), 202);
             })
             .WithName("start-plan").WithSummary("Start a plan: where to open next (expansion) or what closing a region costs (closure)")
             .WithDescription("Body: {kind: expansion|closure, add (expansion: new sites), region (closure), sloMs (default 50), objective: coverage|latency, " +
                              "ownership: Either|Owned|Colocation, boundary, residency: Strict|Global, date (default today), candidateMinPopulation, " +
                              "candidates: [{name, country, location: {latitude, longitude}}], timeLimitSeconds, greedy, costs: {owned: {fixedCost, capacityPeople, unitCostPerMillion}, colocation: {...}}, cellDegrees, countryWeights: {DE: 2}}. " +
                              "202 with the plan and a Location to poll; 400/422 naming the field, before any work starts.")
-            .Accepts<PlanBody>("application/json").Produces<JsonObject>(202).ProducesProblem(400).ProducesProblem(422).Allow(Role.Operator);
+            .Accepts<PlanBody>("application/json").Produces<PlanView>(202).ProducesProblem(400).ProducesProblem(422).Allow(Role.Operator);
 
         group.MapGet("/", (HttpContext http, PlanJobs jobs) =>
             {
@@ -79,17 +81,14 @@ internal static class PlansApi
                 var after = q["cursor"].ToString() is { Length: > 0 } c ? c : null;
                 var all = jobs.All.Where(j => (state is null || j.State == state) && (after is null || string.CompareOrdinal(j.Id, after) > 0)).ToArray();
                 var page = all.Take(limit).ToArray();
-                return ApiResults.Json(new JsonObject
-                {
-                    ["items"] = new JsonArray(page.Select(j => (JsonNode)View(j, withResult: false)).ToArray()),
-                    ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null,
-                });
+                return ApiResults.Json(new Page<PlanView>([.. page.Select(j => PlanView.Of(j, withResult: false))],
+                    all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null));
             })
             .WithName("list-plans").WithSummary("List plans, newest last, without their results (filter: status; pages with limit and cursor)")
-            .WithQuery("status", "limit", "cursor").Allow(Role.Viewer);
+            .Produces<Page<PlanView>>().WithQuery("status", "limit", "cursor").Allow(Role.Viewer);
 
-        group.MapGet("/{id}", (string id, PlanJobs jobs) => ApiResults.Json(View(jobs.Find(id) ?? throw RegistryException.NotFound("plan", id))))
-            .WithName("get-plan").WithSummary("A plan: status, stage and progress (0 to 1), and its result once it has succeeded").ProducesProblem(404).Allow(Role.Viewer);
+        group.MapGet("/{id}", (string id, PlanJobs jobs) => ApiResults.Json(PlanView.Of(jobs.Find(id) ?? throw RegistryException.NotFound("plan", id))))
+            .WithName("get-plan").WithSummary("A plan: status, stage and progress (0 to 1), and its result once it has succeeded").Produces<PlanView>().ProducesProblem(404).Allow(Role.Viewer);
 
         group.MapDelete("/{id}", (string id, PlanJobs jobs) => jobs.Remove(id) ? Results.NoContent() : throw RegistryException.NotFound("plan", id))
             .WithName("delete-plan").WithSummary("Cancel a plan that is queued or running, and forget it").Produces(204).ProducesProblem(404).Allow(Role.Operator);
@@ -140,23 +139,4 @@ internal static class PlansApi
         CellDegrees = b.CellDegrees ?? request.CellDegrees,
         CountryWeights = b.CountryWeights,
     };
-
-    internal static JsonObject View(PlanJob job, bool withResult = true)
-    {
-        var view = new JsonObject
-        {
-            ["id"] = job.Id,
-            ["kind"] = job.Kind,
-            ["status"] = job.State.ToString().ToLowerInvariant(),
-            ["stage"] = job.Progress.Stage,
-            ["progress"] = Math.Round(job.Progress.Fraction, 3),
-            ["createdAt"] = job.CreatedAt,
-            ["startedAt"] = job.StartedAt,
-            ["finishedAt"] = job.FinishedAt,
-            ["request"] = job.Request.DeepClone(),
-            ["error"] = job.Error is { } e ? new JsonObject { ["field"] = e.Field, ["message"] = e.Message } : null,
-        };
-        if (withResult) view["result"] = job.Result?.DeepClone();
-        return view;
-    }
 }

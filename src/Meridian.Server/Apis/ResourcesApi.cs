@@ -29,7 +29,7 @@ internal static class ResourcesApi
                 .WithDescription($"Filters: {filters}. Pages with limit (1-{ListQuery.MaxLimit}, default {ListQuery.DefaultLimit}) and cursor; " +
                                  "the answer is {\"items\": [...], \"next\": URL or null}. With asOf=YYYY-MM-DD, resources that existed on that date with their status then; " +
                                  "without status, asOf shows the footprint in service (Live, Draining); status=any shows all.")
-                .Produces<JsonObject>().WithQuery([.. ResourceFilter.FiltersOf(kind), "limit", "cursor"]).Allow(Role.Viewer);
+                .Produces(200, typeof(Contracts.Page<>).MakeGenericType(kind.Type)).WithQuery([.. ResourceFilter.FiltersOf(kind), "limit", "cursor"]).Allow(Role.Viewer);
 
             group.MapGet("/{id}", (string id, HttpContext http, IWorldStore store, TimeProvider time) => Get(kind, id, http, store, time))
                 .WithName($"get-{kind.Singular}").WithSummary($"Get one {kind.Singular}; its ETag is its version")

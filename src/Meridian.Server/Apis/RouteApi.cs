@@ -13,6 +13,9 @@ using Meridian.Steering.Health;
 using Meridian.Steering.Routing;
 using Meridian.Storage;
 
+using System.Text.Json;
+using Meridian.Server.Apis.Contracts;
+
 namespace Meridian.Server.Apis;
 
 /// <summary>GET /api/v1/route: which region serves a client; /api/v1/health: endpoint health and operator overrides.</summary>
@@ -33,21 +36,18 @@ internal static class RouteApi
                 var policy = PolicyOf(q["policy"].ToString());
                 var decision = router.Route(service, client, policy, health);
                 if (!decision.Routed) return Unroutable(decision, http);
-                var body = ToJson(decision);
-                body["country"] = client.Country;
-                body["countrySource"] = source;
-                return ApiResults.Json(body);
+                return ApiResults.Json(RouteView.Of(decision, client.Country, source));
             })
             .WithTags("steering").WithName("route")
             .WithSummary("The region that serves a client for a service: lowest estimated RTT among the live, healthy regions the residency policy allows")
             .WithDescription("Parameters: service, lat, lon, country (ISO alpha-2), policy (strict|preferred|global; default: the service's). " +
                              "The country is taken from the caller's address unless the caller is an operator or admin (then country is honoured) " +
                              "or a trusted proxy sets X-Client-Country; countrySource in the answer says which. 503 with the exclusions when no region may serve.")
-            .WithQuery("service", "lat", "lon", "country", "policy").Allow(Role.Viewer);
+            .Produces<RouteView>().ProducesProblem(400).ProducesProblem(503).WithQuery("service", "lat", "lon", "country", "policy").Allow(Role.Viewer);
 
         app.MapGet("/api/v1/health", (HealthBoard health) =>
-                ApiResults.Json(new JsonObject { ["items"] = System.Text.Json.JsonSerializer.SerializeToNode(health.Snapshot(), MeridianJson.Options) }))
-            .WithTags("steering").WithName("list-health").WithSummary("Health of every (service, region) that has been checked, failed or set by an operator")
+                ApiResults.Json(new Page<EndpointHealth>(health.Snapshot(), null)))
+            .WithTags("steering").WithName("list-health").WithSummary("Health of every (service, region) that has been checked, failed or set by an operator").Produces<Page<EndpointHealth>>()
             .Allow(Role.Viewer);
 
         app.MapPut("/api/v1/health/{service}/{region}", async (string service, string region, HttpContext http, HealthBoard health, IWorldStore store, HealthOverrideStore overrides, ServerOptions options, TimeProvider time) =>
@@ -71,11 +71,11 @@ internal static class RouteApi
                     health.SetOperator(service, region, before?.Operator ?? OperatorState.Auto);
                     throw;
                 }
-                return Results.Text(System.Text.Json.JsonSerializer.Serialize(entry, MeridianJson.Options), "application/json");
+                return ApiResults.Json(entry);
             })
             .WithTags("steering").WithName("set-health")
             .WithSummary("Mark a region's service Down or Up by hand, or give it back to the checks (Auto)")
-            .Accepts<HealthRequest>("application/json").Allow(Role.Operator);
+            .Accepts<HealthRequest>("application/json").Produces<EndpointHealth>().ProducesProblem(400).ProducesProblem(404).Allow(Role.Operator);
     }
 
     public sealed record HealthRequest(OperatorState State);
@@ -93,21 +93,7 @@ internal static class RouteApi
     {
         var body = Problems.Body(503, decision.Problem!, [new FieldError("service", decision.Problem!)], http);
         body["policy"] = decision.Policy.ToString().ToLowerInvariant();
-        body["exclusions"] = Exclusions(decision);
+        body["exclusions"] = JsonSerializer.SerializeToNode(RouteView.ExclusionsOf(decision), MeridianJson.Options);
         return Results.Text(body.ToJsonString(MeridianJson.Options), "application/problem+json", statusCode: 503);
     }
-
-    private static JsonObject ToJson(RouteDecision d) => new()
-    {
-        ["service"] = d.Service,
-        ["policy"] = d.Policy.ToString().ToLowerInvariant(),
-        ["region"] = d.Choice!.Region,
-        ["rttMs"] = Math.Round(d.Choice.RttMs, 2),
-        ["measured"] = d.Choice.Measured,
-        ["alternatives"] = new JsonArray(d.Alternatives.Select(a => (JsonNode)new JsonObject { ["region"] = a.Region, ["rttMs"] = Math.Round(a.RttMs, 2) }).ToArray()),
-        ["exclusions"] = Exclusions(d),
-    };
-
-    private static JsonArray Exclusions(RouteDecision d) =>
-        new(d.Exclusions.Select(e => (JsonNode)new JsonObject { ["region"] = e.Region, ["reason"] = e.Reason }).ToArray());
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
+using Meridian.Server.Apis.Contracts;
 using Meridian.Server.Http;
 using Meridian.Server.Security;
 using Meridian.Storage.Ledger;
@@ -24,7 +25,7 @@ internal static class TenantsApi
                 return Written(view, http, 201);
             })
             .WithName("create-tenant").WithSummary("Create a tenant, with quotas (vcpu, memoryGiB, gpus, gpusByModel); a quota left out is unlimited")
-            .Accepts<Tenant>("application/json").Produces<JsonObject>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422)
+            .Accepts<Tenant>("application/json").Produces<TenantView>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422)
             .Allow(Role.Admin);
 
         group.MapGet("/", async (HttpContext http, AllocationLedger ledger) =>
@@ -33,14 +34,11 @@ internal static class TenantsApi
                 var after = http.Request.Query["cursor"].ToString() is { Length: > 0 } c ? c : null;
                 var all = (await ledger.ListTenantsAsync(http.RequestAborted)).Where(t => after is null || string.CompareOrdinal(t.Tenant.Id, after) > 0).ToArray();
                 var page = all.Take(limit).ToArray();
-                return ApiResults.Json(new JsonObject
-                {
-                    ["items"] = new JsonArray(page.Select(t => (JsonNode)View(t)).ToArray()),
-                    ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Tenant.Id) : null,
-                });
+                return ApiResults.Json(new Page<TenantView>([.. page.Select(TenantView.Of)],
+                    all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Tenant.Id) : null));
             })
             .WithName("list-tenants").WithSummary("List tenants with their quotas and usage (pages with limit and cursor)")
-            .WithQuery("limit", "cursor").Allow(Role.Viewer);
+            .Produces<Page<TenantView>>().WithQuery("limit", "cursor").Allow(Role.Viewer);
 
         group.MapGet("/{id}", async (string id, HttpContext http, AllocationLedger ledger) =>
             {
@@ -50,7 +48,7 @@ internal static class TenantsApi
                 var view = await ledger.GetTenantAsync(id, http.RequestAborted) ?? throw RegistryException.NotFound("tenant", id);
                 return Written(view, http, 200);
             })
-            .WithName("get-tenant").WithSummary("A tenant: its quotas and what its workloads hold (usage)").ProducesProblem(404)
+            .WithName("get-tenant").WithSummary("A tenant: its quotas and what its workloads hold (usage)").Produces<TenantView>().ProducesProblem(404)
             .Allow(Role.Viewer, Role.Member);
 
         group.MapPatch("/{id}", async (string id, HttpContext http, AllocationLedger ledger) =>
@@ -64,7 +62,7 @@ internal static class TenantsApi
                 return Written(view, http, 200);
             })
             .WithName("patch-tenant").WithSummary("Change a tenant's description or quotas (JSON Merge Patch; null removes a quota; If-Match with its ETag)")
-            .Accepts<JsonObject>("application/merge-patch+json", "application/json").Produces<JsonObject>()
+            .Accepts<JsonObject>("application/merge-patch+json", "application/json").Produces<TenantView>()
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(422).Allow(Role.Admin);
 
         group.MapDelete("/{id}", async (string id, HttpContext http, AllocationLedger ledger) =>
@@ -76,15 +74,8 @@ internal static class TenantsApi
     private static IResult Written(AllocationLedger.TenantView view, HttpContext http, int status)
     {
         http.Response.Headers.ETag = ETags.Of(view.Version);
-        return ApiResults.Json(View(view), status);
+        return ApiResults.Json(TenantView.Of(view), status);
     }
 
-    internal static JsonObject View(AllocationLedger.TenantView v)
-    {
-        var node = JsonSerializer.SerializeToNode(v.Tenant, MeridianJson.Options)!.AsObject();
-        node["createdAt"] = v.CreatedAt;
-        node["usage"] = JsonSerializer.SerializeToNode(v.Usage, MeridianJson.Options);
-        return node;
-    }
 
 }

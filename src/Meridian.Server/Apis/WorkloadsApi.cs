@@ -3,6 +3,7 @@ using Meridian.Core.Registry;
 using Meridian.Core.Serialization;
 using Meridian.Core.Validation;
 using Meridian.Placement.Model;
+using Meridian.Server.Apis.Contracts;
 using Meridian.Server.Http;
 using Meridian.Server.Security;
 using Meridian.Storage.Security;
@@ -27,13 +28,13 @@ internal static class WorkloadsApi
                     throw new RegistryException(ProblemKind.Forbidden, $"a member of tenant '{caller.Tenant}' places workloads only in it", [new("tenant", $"is not '{caller.Tenant}'")]);
                 var workload = await Telemetry.Placements.PlaceAsync(ledger, spec, Caller.ActorOf(http), http);
                 http.Response.Headers.Location = $"/api/v1/workloads/{workload.Id}";
-                return ApiResults.Json(WorkloadViews.Of(workload), 201);
+                return ApiResults.Json(WorkloadView.Of(workload), 201);
             })
             .WithName("place-workload").WithSummary("Place every replica of a workload, or none")
             .WithDescription("Body: {tenant, name, replicas, resources: {vcpu, memoryGiB, gpus, gpuShare}, constraints: {regions, countries, boundary, " +
                              "spread: {minZones, maxSkew}, distinctHosts, ownership, gpuModels}, strategy: Spread|Pack}. 201 with the allocations; " +
                              "422 naming the constraint that cannot be met, how much is missing and where.")
-            .Accepts<WorkloadSpec>("application/json").Produces<JsonObject>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422)
+            .Accepts<WorkloadSpec>("application/json").Produces<WorkloadView>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422)
             .Allow(Role.Member, Role.Admin);
 
         group.MapGet("/", async (HttpContext http, AllocationLedger ledger) =>
@@ -50,22 +51,18 @@ internal static class WorkloadsApi
                 var all = (await ledger.ListAsync(http.RequestAborted))
                     .Where(w => (tenant is null || w.Spec.Tenant == tenant) && (member is null || w.Spec.Tenant == member) && (after is null || string.CompareOrdinal(w.Id, after) > 0)).ToArray();
                 var page = all.Take(limit).ToArray();
-                var body = new JsonObject
-                {
-                    ["items"] = new JsonArray(page.Select(w => (JsonNode)WorkloadViews.Of(w)).ToArray()),
-                    ["next"] = all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null,
-                };
-                return ApiResults.Json(body);
+                return ApiResults.Json(new Page<WorkloadView>([.. page.Select(WorkloadView.Of)],
+                    all.Length > limit ? ResourcesApi.NextUrl(http.Request, page[^1].Id) : null));
             })
             .WithName("list-workloads").WithSummary("List workloads (filter: tenant; pages with limit and cursor); a member sees only its tenant's")
-            .WithQuery("tenant", "limit", "cursor").Allow(Role.Viewer, Role.Member);
+            .Produces<Page<WorkloadView>>().WithQuery("tenant", "limit", "cursor").Allow(Role.Viewer, Role.Member);
 
         group.MapGet("/{id}", async (string id, AllocationLedger ledger, HttpContext http) =>
             {
                 var w = Visible(await ledger.GetAsync(id, http.RequestAborted), http) ?? throw RegistryException.NotFound("workload", id);
-                return ApiResults.Json(WorkloadViews.Of(w));
+                return ApiResults.Json(WorkloadView.Of(w));
             })
-            .WithName("get-workload").WithSummary("Get a workload and its allocations").ProducesProblem(404).Allow(Role.Viewer, Role.Member);
+            .WithName("get-workload").WithSummary("Get a workload and its allocations").Produces<WorkloadView>().ProducesProblem(404).Allow(Role.Viewer, Role.Member);
 
         group.MapDelete("/{id}", async (string id, AllocationLedger ledger, HttpContext http) =>
                 Visible(await ledger.GetAsync(id, http.RequestAborted), http) is not null && await ledger.ReleaseAsync(id, Caller.ActorOf(http), http.RequestAborted)
@@ -88,24 +85,24 @@ internal static class WorkloadsApi
                 var report = await ledger.CapacityAsync(host =>
                     (region is null || host.Spec.RegionId == region) && (zone is null || host.Spec.ZoneId == zone) &&
                     (boundary is null || boundary.Contains(host.Spec.Country)), withHosts, http.RequestAborted);
-                return ApiResults.Json(WorkloadViews.Of(report));
+                return ApiResults.Json(CapacityView.Of(report));
             })
             .WithTags("workloads").WithName("capacity")
             .WithSummary("Allocatable, used and free vCPU, memory and GPUs of the hosts in service, per region and zone (hosts=true: per host too)")
-            .WithQuery("region", "zone", "boundary", "hosts").Allow(Role.Viewer, Role.Member);
+            .Produces<CapacityView>().WithQuery("region", "zone", "boundary", "hosts").Allow(Role.Viewer, Role.Member);
 
         app.MapPost("/api/v1/facilities/{id}/drain", async (string id, HttpContext http, AllocationLedger ledger, IWorldStore store) =>
             {
                 var apply = http.Request.Query["apply"].ToString() is { Length: > 0 } a && (bool.TryParse(a, out var v) ? v : throw Problems.BadQuery("apply", "is true or false"));
                 var (plan, remaining) = await ledger.DrainFacilityAsync(id, apply, Caller.ActorOf(http), http.RequestAborted);
                 var status = Core.Lifecycle.LifecycleRules.Current(store.Current.World.Facilities.Find(id)!.History)!.Value.ToString();
-                return ApiResults.Json(WorkloadViews.Of(plan, apply, status, remaining));
+                return ApiResults.Json(DrainView.Of(plan, apply, status, remaining));
             })
             .WithTags("facilities").WithName("drain-facility")
             .WithSummary("Plan moving a facility's replicas under their original constraints, changing nothing; apply=true marks it Draining and moves them")
             .WithDescription("The answer lists the moves, the replicas that cannot move with the reason, and how many replicas remain on the facility. " +
                              "A facility can be moved to Closed only when none remain.")
-            .WithQuery("apply").Allow(Role.Operator);
+            .Produces<DrainView>().ProducesProblem(404).WithQuery("apply").Allow(Role.Operator);
     }
 
     /// <summary>The workload if the caller may see it: a member sees only its tenant's; others are "not found", not

@@ -24,7 +24,8 @@ internal static class WorldApi
                 return Results.Text(text, format == DocumentFormat.Yaml ? "application/yaml" : "application/json");
             })
             .WithTags("world").WithName("export-world")
-            .WithSummary("Export the whole world as JSON or YAML (format=json|yaml, or Accept: application/yaml)").WithQuery("format").Allow(Role.Viewer);
+            .WithSummary("Export the whole world as JSON or YAML (format=json|yaml, or Accept: application/yaml)")
+            .Produces<Contracts.WorldExport>(200, "application/json", "application/yaml").WithQuery("format").Allow(Role.Viewer);
 
         app.MapPost("/api/v1/world/import", async (HttpContext http, IWorldStore store, EndpointPolicy endpoints) =>
             {
@@ -46,8 +47,8 @@ internal static class WorldApi
             .WithTags("world").WithName("import-world")
             .WithSummary("Replace the whole world with a JSON or YAML document, all or nothing; dryRun=true only checks it")
             .WithDescription("Every problem is listed with its location (such as regions[3].location.latitude) in a 422 problem; nothing is written then.")
-            .Accepts<JsonObject>("application/json", "application/yaml", "application/x-yaml", "text/yaml")
-            .ProducesProblem(422).ProducesProblem(413).ProducesProblem(503).WithQuery("dryRun", "format").Allow(Role.Admin);
+            .Accepts<Contracts.WorldExport>("application/json", "application/yaml", "application/x-yaml", "text/yaml")
+            .Produces<Contracts.ImportSummary>().ProducesProblem(422).ProducesProblem(413).ProducesProblem(503).WithQuery("dryRun", "format").Allow(Role.Admin);
     }
 
     private static async Task<IResult> ImportAsync(HttpContext http, IWorldStore store, EndpointPolicy endpoints, ServerOptions options, DocumentFormat format, bool dryRun)
@@ -71,15 +72,8 @@ internal static class WorldApi
     private static IResult Summary(bool dryRun, IEnumerable<(bool HasBefore, bool HasAfter)> changes)
     {
         var list = changes.ToArray();
-        var body = new JsonObject
-        {
-            ["dryRun"] = dryRun,
-            ["valid"] = true,
-            ["created"] = list.Count(c => !c.HasBefore),
-            ["updated"] = list.Count(c => c.HasBefore && c.HasAfter),
-            ["deleted"] = list.Count(c => !c.HasAfter),
-        };
-        return ApiResults.Json(body);
+        return ApiResults.Json(new Contracts.ImportSummary(dryRun, Valid: true, list.Count(c => !c.HasBefore),
+            list.Count(c => c.HasBefore && c.HasAfter), list.Count(c => !c.HasAfter)));
     }
 
     private static DocumentFormat FormatOf(string format, string mediaType) => format switch

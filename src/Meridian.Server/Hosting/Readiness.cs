@@ -29,10 +29,7 @@ internal static class Readiness
         problem ??= current.Generation < stored ? $"behind the database: generation {current.Generation} of {stored}"
             : stale ? "has not read the change log recently" : null;
         if (problem is null)
-            return ApiResults.Json(new System.Text.Json.Nodes.JsonObject
-            {
-                ["status"] = "ready", ["generation"] = current.Generation, ["database"] = store.Database.Description, ["changeLog"] = store.Feed.Position,
-            });
+            return ApiResults.Json(new Apis.Contracts.ReadinessView("ready", current.Generation, store.Database.Description, store.Feed.Position));
         http.Response.Headers.RetryAfter = "1";
         return Problems.Result(503, $"not ready: {problem}", [new FieldError("readiness", problem)], http);
     }

@@ -10,7 +10,7 @@ public sealed class ConsoleViewTests : ConsolePage
     private static readonly (int Width, int Height)[] Screens = [(1280, 800), (390, 844)];
 
     /// <summary>axe-core's engine (the one @axe-core/playwright injects), from the console's npm dependencies.</summary>
-    private static readonly string Axe = Path.Combine(RepositoryRoot(), "web", "node_modules", "axe-core", "axe.min.js");
+    private static readonly string Axe = Path.Combine(Repository.Root, "web", "node_modules", "axe-core", "axe.min.js");
 
     [Fact]
     public async Task EveryView_OnALaptopAndAPhone_HasNoSeriousAccessibilityViolation_NorConsoleErrors()
@@ -266,12 +266,5 @@ public sealed class ConsoleViewTests : ConsolePage
               .filter(v => v.impact === 'serious' || v.impact === 'critical')
               .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)
             """);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Meridian.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("the tests run outside a Meridian clone");
     }
 }
