@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Meridian.Core.Serialization;
 using Meridian.Placement.Replay;
+using Meridian.Placement.Replay.Fgd;
 using Meridian.Placement.Scoring;
 using Spectre.Console;
 
@@ -17,12 +18,29 @@ internal static class ReplayCommand
         var pods = new Option<FileInfo>("--pods") { Description = "Pod list CSV (name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,...), such as openb_pod_list_default.csv", Required = true };
         var policy = new Option<string>("--policy") { Description = "Meridian's policy: fragmentation, best-fit or worst-fit", DefaultValueFactory = _ => "fragmentation" };
         policy.AcceptOnlyFromAmong("fragmentation", "best-fit", "worst-fit");
-        var seed = new Option<int>("--seed") { Description = "Seed of the task draw and of random-fit", DefaultValueFactory = _ => 42 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the task draw and of random-fit (inflation protocol)", DefaultValueFactory = _ => 42 };
+        var protocol = new Option<string>("--protocol")
+        {
+            Description = "inflation: Meridian's own (draw tasks until they ask for the cluster's GPUs; compare with best-fit and random-fit). " +
+                          "fgd: the paper's (Weng et al., USENIX ATC 2023): tune the list to 130% of the GPUs per seed, shuffle, submit each task once; " +
+                          "allocation at every whole percent of arrived demand, every policy, per seed and the mean",
+            DefaultValueFactory = _ => "inflation",
+        };
+        protocol.AcceptOnlyFromAmong("inflation", "fgd");
+        var seeds = new Option<string?>("--seeds") { Description = "Seeds of the fgd protocol, such as 42-51 (the paper's, the default) or 42,43" };
+        var policies = new Option<string?>("--policies")
+        {
+            Description = $"Policies of the fgd protocol, comma-separated (default: all): {string.Join(", ", FgdSuite.PolicyNames)}",
+        };
+        var published = new Option<FileInfo?>("--published")
+        {
+            Description = "The paper's published means (published_allocation_ratios.csv) to show beside ours; default: that file beside --pods, if there",
+        };
         var json = CommonOptions.Json();
         var openb = new Command("openb", "Replay Alibaba's GPU cluster trace (cluster-trace-gpu-v2023) by workload inflation: submit tasks drawn from the pod " +
                                          "list until they ask for the cluster's GPU capacity, and compare the GPUs left unallocated by Meridian's policy, best-fit and random-fit")
         {
-            nodes, pods, policy, seed, json,
+            nodes, pods, protocol, policy, seed, seeds, policies, published, json,
         };
         openb.SetAction((parse, ct) => CommonOptions.RunAsync(() =>
         {
@@ -40,6 +58,8 @@ internal static class ReplayCommand
             using var pr = podFile.OpenText();
             var nodeList = OpenbTrace.ReadNodes(nr, nodeFile.Name);
             var podList = OpenbTrace.ReadPods(pr, podFile.Name);
+            if (parse.GetValue(protocol) == "fgd")
+                return Task.FromResult(RunFgd(parse, nodeList, podList, podFile, seeds, policies, published, json));
             var s = parse.GetValue(seed);
             IReadOnlyList<OpenbTask> draw;
             try
@@ -100,5 +120,41 @@ internal static class ReplayCommand
             return Task.FromResult(0);
         }));
         return new Command("replay", "Replay real cluster traces through the placement engine") { openb };
+    }
+
+    private static int RunFgd(ParseResult parse, IReadOnlyList<Placement.Capacity.HostSpec> nodeList, IReadOnlyList<OpenbTask> podList, FileInfo podFile,
+        Option<string?> seeds, Option<string?> policies, Option<FileInfo?> published, Option<bool> json)
+    {
+        var seedList = ReplayFgdCommand.ParseSeeds(parse.GetValue(seeds));
+        if (seedList is null)
+        {
+            CommonOptions.Error($"--seeds: '{parse.GetValue(seeds)}' is not a list of seeds such as 42-51 or 42,43 (at most 1000)", []);
+            return 1;
+        }
+        var names = (parse.GetValue(policies) ?? string.Join(',', Placement.Replay.Fgd.FgdSuite.PolicyNames))
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
+        if (names.Length == 0 || names.FirstOrDefault(n => !Placement.Replay.Fgd.FgdSuite.PolicyNames.Contains(n)) is { } unknown)
+        {
+            CommonOptions.Error($"--policies: '{(names.Length == 0 ? "" : names.First(n => !Placement.Replay.Fgd.FgdSuite.PolicyNames.Contains(n)))}' is not a policy; use {string.Join(", ", Placement.Replay.Fgd.FgdSuite.PolicyNames)}", []);
+            return 1;
+        }
+        if (nodeList.Sum(n => n.Gpus) == 0 || podList.Count == 0 || !podList.Any(p => p.Resources.Gpus > 0))
+        {
+            CommonOptions.Error(nodeList.Sum(n => n.Gpus) == 0 ? "the nodes have no GPUs" : "no pod asks for a GPU", []);
+            return 1;
+        }
+        var file = parse.GetValue(published) ?? new FileInfo(Path.Combine(podFile.DirectoryName ?? ".", "published_allocation_ratios.csv"));
+        IReadOnlyList<Placement.Replay.Fgd.PublishedRatio> paper = [];
+        if (file.Exists)
+        {
+            using var reader = file.OpenText();
+            paper = Placement.Replay.Fgd.PublishedRatio.Read(reader, file.Name);
+        }
+        else if (parse.GetValue(published) is not null)
+        {
+            CommonOptions.Error($"no file '{file.FullName}'", []);
+            return 1;
+        }
+        return ReplayFgdCommand.Run(nodeList, podList, Path.GetFileNameWithoutExtension(podFile.Name), seedList, names, paper, parse.GetValue(json));
     }
 }

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Meridian.Placement.Capacity;
+using Meridian.Placement.Scoring;
+
+namespace Meridian.Placement.Replay.Fgd;
+
+/// <summary>A policy's results over the seeds: per seed and the mean curve (null where nothing arrived near a percent).</summary>
+public sealed record PolicySummary(
+    string Policy, IReadOnlyList<SeedResult> Seeds, double?[] MeanAllocation, double MeanAllocationAt100, double MeanUnallocatedAt100,
+    double MeanAllocationAt130, double DecisionP50Microseconds, double DecisionP99Microseconds, int Overcommits);
+
+public sealed record SeedResult(int Seed, int Tasks, int Placed, double AllocationAt100, double AllocationAt130, double?[] Allocation);
+
+/// <summary>Every policy on every seed of one pod list.</summary>
+public sealed record ProtocolReport(string PodList, int Nodes, double Gpus, IReadOnlyList<int> Seeds, IReadOnlyList<PolicySummary> Policies);
+
+/// <summary>Runs the paper's protocol for several policies and seeds, in parallel, and averages as the paper does.</summary>
+public static class FgdSuite
+{
+    /// <summary>Policy names as the CLI takes them, in the paper's order, then Meridian's.</summary>
+    public static readonly IReadOnlyList<string> PolicyNames = ["random", "dot-product", "gpu-packing", "gpu-clustering", "best-fit", "fgd", "meridian"];
+
+    public static ReplayPolicy Create(string name, IReadOnlyList<OpenbTask> pods, int hosts, int seed) => name switch
+    {
+        "random" => new RandomPolicy(seed),
+        "dot-product" => new DotProductPolicy(),
+        "gpu-packing" => new GpuPackingPolicy(),
+        "gpu-clustering" => new GpuClusteringPolicy(hosts),
+        "best-fit" => new BestFitPolicy(),
+        "fgd" => new FgdPolicy(new TypicalPods(pods)),
+        "meridian" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels))), "Meridian"),
+        _ => throw new ArgumentException($"'{name}' is not a policy; use {string.Join(", ", PolicyNames)}", nameof(name)),
+    };
+
+    public static ProtocolReport Run(string podList, IReadOnlyList<HostSpec> nodes, IReadOnlyList<OpenbTask> pods, IReadOnlyList<int> seeds,
+        IReadOnlyList<string> policies, IProgress<(string Policy, int Seed, int Done, int Of)>? progress = null, int parallelism = 0)
+    {
+        var capacity = nodes.Sum(n => (long)n.Gpus * 1000);
+        var tasks = seeds.ToDictionary(s => s, s => FgdWorkload.Tasks(pods, capacity, s));
+        var runs = new ConcurrentDictionary<(string, int), ProtocolRun>();
+        var work = policies.SelectMany(p => seeds.Select(s => (Policy: p, Seed: s))).ToArray();
+        Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount }, w =>
+        {
+            var policy = Create(w.Policy, pods, nodes.Count, w.Seed);
+            var list = tasks[w.Seed];
+            runs[w] = FgdProtocol.Run(nodes, list, policy, w.Seed,
+                progress is null ? null : new SyncProgress<int>(i => progress.Report((w.Policy, w.Seed, i, list.Count))));
+        });
+        var summaries = policies.Select(p =>
+        {
+            var mine = seeds.Select(s => runs[(p, s)]).ToArray();
+            var mean = new double?[FgdProtocol.MaxPercent + 1];
+            for (var i = 0; i < mean.Length; i++)
+            {
+                var values = mine.Select(r => r.Allocation[i]).Where(v => !double.IsNaN(v)).ToArray();
+                mean[i] = values.Length == 0 ? null : Math.Round(values.Average(), 3);
+            }
+            var ticks = mine.SelectMany(r => r.DecisionTicks).Order().ToArray();
+            double Micro(double q) => ticks.Length == 0 ? 0 : ticks[Math.Min(ticks.Length - 1, (int)(q * ticks.Length))] * 1e6 / Stopwatch.Frequency;
+            var at100 = mine.Average(r => r.Allocation[100]);
+            return new PolicySummary(mine[0].Policy,
+                [.. mine.Select(r => new SeedResult(r.Seed, r.Tasks, r.Placed, r.Allocation[100], r.Allocation[130], [.. r.Allocation.Select(v => double.IsNaN(v) ? (double?)null : v)]))],
+                mean, Math.Round(at100, 3), Math.Round(100 - at100, 3), Math.Round(mine.Average(r => r.Allocation[130]), 3),
+                Math.Round(Micro(0.5), 1), Math.Round(Micro(0.99), 1), mine.Sum(r => r.Overcommits));
+        }).ToArray();
+        return new ProtocolReport(podList, nodes.Count, capacity / 1000.0, seeds, summaries);
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
