@@ -12,8 +12,14 @@ public sealed record PolicySummary(
 
 public sealed record SeedResult(int Seed, int Tasks, int Placed, double AllocationAt100, double AllocationAt130, double?[] Allocation);
 
-/// <summary>Every policy on every seed of one pod list.</summary>
-public sealed record ProtocolReport(string PodList, int Nodes, double Gpus, IReadOnlyList<int> Seeds, IReadOnlyList<PolicySummary> Policies);
+/// <summary>Every policy on every seed of one pod list, and per seed the bound at 100% of demand arrived
+/// (<see cref="AllocationBound"/>): no policy can allocate more of the tasks that have arrived by then.</summary>
+public sealed record ProtocolReport(
+    string PodList, int Nodes, double Gpus, IReadOnlyList<int> Seeds, IReadOnlyList<PolicySummary> Policies,
+    IReadOnlyList<SeedBound> Bounds, double MeanBoundAt100);
+
+/// <param name="AllocationAt100">The bound as a share of the cluster's GPUs (%).</param>
+public sealed record SeedBound(int Seed, int Tasks, double AllocationAt100, bool Optimal);
 
 /// <summary>Runs the paper's protocol for several policies and seeds, in parallel, and averages as the paper does.</summary>
 public static class FgdSuite
@@ -34,7 +40,8 @@ public static class FgdSuite
     };
 
     public static ProtocolReport Run(string podList, IReadOnlyList<HostSpec> nodes, IReadOnlyList<OpenbTask> pods, IReadOnlyList<int> seeds,
-        IReadOnlyList<string> policies, IProgress<(string Policy, int Seed, int Done, int Of)>? progress = null, int parallelism = 0)
+        IReadOnlyList<string> policies, IProgress<(string Policy, int Seed, int Done, int Of)>? progress = null, int parallelism = 0,
+        TimeSpan? boundTimeLimit = null)
     {
         var capacity = nodes.Sum(n => (long)n.Gpus * 1000);
         var tasks = seeds.ToDictionary(s => s, s => FgdWorkload.Tasks(pods, capacity, s));
@@ -64,7 +71,28 @@ public static class FgdSuite
                 mean, Math.Round(at100, 3), Math.Round(100 - at100, 3), Math.Round(mine.Average(r => r.Allocation[130]), 3),
                 Math.Round(Micro(0.5), 1), Math.Round(Micro(0.99), 1), mine.Sum(r => r.Overcommits));
         }).ToArray();
-        return new ProtocolReport(podList, nodes.Count, capacity / 1000.0, seeds, summaries);
+        var bounds = seeds.Select(seed =>
+        {
+            var arrived = Arrived(tasks[seed], capacity, 100);
+            var b = AllocationBound.Solve(nodes, arrived, boundTimeLimit ?? TimeSpan.FromSeconds(30));
+            return new SeedBound(seed, arrived.Count, Math.Round(b.Percent, 3), b.Optimal);
+        }).ToArray();
+        return new ProtocolReport(podList, nodes.Count, capacity / 1000.0, seeds, summaries, bounds, Math.Round(bounds.Average(b => b.AllocationAt100), 3));
+    }
+
+    /// <summary>The tasks that have arrived while the arrived GPU demand still rounds to at most
+    /// <paramref name="percent"/>% of capacity: the last record of that percent's bin.</summary>
+    public static IReadOnlyList<OpenbTask> Arrived(IReadOnlyList<OpenbTask> tasks, long capacityMilli, int percent)
+    {
+        var list = new List<OpenbTask>();
+        long arrived = 0;
+        foreach (var t in tasks)
+        {
+            if (100.0 * (arrived + t.Resources.TotalGpuMilli) / capacityMilli > percent + 0.5) break;
+            arrived += t.Resources.TotalGpuMilli;
+            list.Add(t);
+        }
+        return list;
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
