@@ -5,8 +5,9 @@ import { scaleLegend } from "./map";
 
 // The capacity layer: each region's marker coloured by the share of one resource in use on its hosts in service.
 
-type Resource = keyof Totals;
-const NAMES: Record<Resource, string> = { vcpu: "vCPU", memoryGiB: "memory", gpus: "GPUs" };
+/** A resource in use, or "stranded": free GPUs on hosts where no task of the workloads placed now fits. */
+type Resource = keyof Totals | "stranded";
+const NAMES: Record<Resource, string> = { vcpu: "vCPU", memoryGiB: "memory", gpus: "GPUs", stranded: "GPUs" };
 /** Live updates ask for capacity at most this often, however many workloads change. */
 const REFRESH_MS = 3000;
 
@@ -31,10 +32,15 @@ export class CapacityLayer {
     const report = await get<{ regions: CapacityLine[] }>("/api/v1/capacity");
     if (this.resource !== resource) return;
     const fills = new Map<string, string>();
-    for (const line of report.regions) if (line.total[resource] > 0) fills.set(line.id, usedColour(line.used[resource] / line.total[resource]));
+    const stranded = resource === "stranded";
+    const key = stranded ? "gpus" : resource;
+    for (const line of report.regions) {
+      if (line.total[key] > 0) fills.set(line.id, usedColour((stranded ? line.strandedGpus : line.used[key]) / line.total[key]));
+    }
     this.map.colourMarkers(fills);
-    this.legend.innerHTML = scaleLegend(
-      { title: `Share of ${NAMES[resource]} in use`, min: 0, max: 1, maxLabel: "100", unit: "%", none: `no ${NAMES[resource]} in service` }, usedColour);
+    this.legend.innerHTML = scaleLegend(stranded
+      ? { title: "Share of GPUs stranded (free where no placed task fits)", min: 0, max: 1, maxLabel: "100", unit: "%", none: "no GPUs in service" }
+      : { title: `Share of ${NAMES[resource]} in use`, min: 0, max: 1, maxLabel: "100", unit: "%", none: `no ${NAMES[resource]} in service` }, usedColour);
     this.legend.hidden = false;
     this.statusLegend.hidden = true;
   }

@@ -1,4 +1,4 @@
-import type { CapacityLine, Facility, Problem, Region } from "./api";
+import type { CapacityLine, Facility, Problem, Region, Workload } from "./api";
 import { ApiError, all, escape, get, send, statusOn } from "./api";
 import type { MapPoint, WorldMap } from "./map";
 import { claimPanel, latest, panel } from "./panel";
@@ -56,7 +56,10 @@ export async function showRegion(region: Region, date: string) {
       <h3>Services</h3>
       <ul class="chips">${region.services.map(s => `<li>${escape(s)}</li>`).join("")}</ul>
       <h3>Capacity (hosts in service: ${c.hosts})</h3>
-      ${bar("vCPU", c.used.vcpu, c.total.vcpu, "")}${bar("Memory", c.used.memoryGiB, c.total.memoryGiB, "GiB")}${bar("GPUs", c.used.gpus, c.total.gpus, "")}`;
+      ${bar("vCPU", c.used.vcpu, c.total.vcpu, "")}${bar("Memory", c.used.memoryGiB, c.total.memoryGiB, "GiB")}${bar("GPUs", c.used.gpus, c.total.gpus, "")}
+      <p data-testid="stranded">${c.strandedGpus > 0
+        ? `<strong>${+c.strandedGpus.toFixed(2)} GPUs stranded</strong>: free, on hosts where no task of the workloads placed now fits.`
+        : "No GPUs stranded: every free GPU is on a host where a task of the workloads placed now still fits."}</p>`;
   } catch (e) {
     if (current()) panel().innerHTML = problemText(e);
   }
@@ -106,10 +109,16 @@ export async function showPlacement(map: WorldMap, regions: Map<string, Region>)
       <label>vCPU <input name="vcpu" type="number" value="8" step="0.5" min="0"></label>
       <label>Memory GiB <input name="memoryGiB" type="number" value="32" min="0"></label>
       <label>GPUs <input name="gpus" type="number" value="1" min="0"></label>
+      <label>Share of each GPU <input name="gpuShare" type="number" value="1" step="0.05" min="0.05" max="1"></label>
       <label>Data boundary ${boundaryField}</label>
       <label>Min zones <input name="minZones" type="number" value="3" min="1"></label>
       <label>Max skew <input name="maxSkew" type="number" value="1" min="1"></label>
-      <label>Strategy <select name="strategy"><option>Spread</option><option>Pack</option></select></label>
+      <label>Strategy <select name="strategy">
+        <option value="">Default (fragmentation-aware for GPUs)</option>
+        <option value="Fragmentation">Fragmentation-aware</option>
+        <option value="Spread">Spread</option>
+        <option value="Pack">Pack</option>
+      </select></label>
       <button type="submit"${mayPlace ? "" : ` disabled title="a ${escape(role ?? "")} may not place workloads"`}>Place</button>
     </form>
     <div id="place-result" aria-live="polite"></div>`;
@@ -119,18 +128,19 @@ export async function showPlacement(map: WorldMap, regions: Map<string, Region>)
     const f = new FormData(form);
     const n = (k: string) => Number(f.get(k));
     const body = {
-      tenant: f.get("tenant"), name: f.get("name"), replicas: n("replicas"), strategy: f.get("strategy"),
-      resources: { vcpu: n("vcpu"), memoryGiB: n("memoryGiB"), gpus: n("gpus") },
+      tenant: f.get("tenant"), name: f.get("name"), replicas: n("replicas"), ...(f.get("strategy") ? { strategy: f.get("strategy") } : {}),
+      resources: { vcpu: n("vcpu"), memoryGiB: n("memoryGiB"), gpus: n("gpus"), ...(n("gpus") === 1 && n("gpuShare") < 1 ? { gpuShare: n("gpuShare") } : {}) },
       constraints: { ...(f.get("boundary") ? { boundary: f.get("boundary") } : {}), spread: { minZones: n("minZones"), maxSkew: n("maxSkew") } },
     };
     const out = document.getElementById("place-result")!;
     try {
-      const w = await send<{ id: string; allocations: { replica: number; host: string; zone: string; region: string }[] }>("POST", "/api/v1/workloads", body);
+      const w = await send<Workload>("POST", "/api/v1/workloads", body);
       if (!current()) return;
       const used = [...new Set(w.allocations.map(a => a.region))];
       map.highlight(used, "placed");
       out.innerHTML = `<p data-testid="placed">Placed <strong>${escape(w.id)}</strong>: ${w.allocations.length} replicas in
-        ${new Set(w.allocations.map(a => a.zone)).size} zones of ${used.map(r => escape(regions.get(r)?.name ?? r)).join(", ")}.</p>
+        ${new Set(w.allocations.map(a => a.zone)).size} zones of ${used.map(r => escape(regions.get(r)?.name ?? r)).join(", ")}
+        (strategy <span data-testid="strategy">${escape(w.strategy)}</span>).</p>
         <table><thead><tr><th>Replica</th><th>Zone</th><th>Host</th></tr></thead><tbody>${w.allocations.map(a =>
           `<tr data-region="${escape(a.region)}"><td>${a.replica}</td><td>${escape(a.zone)}</td><td>${escape(a.host)}</td></tr>`).join("")}</tbody></table>`;
     } catch (err) {

@@ -36,11 +36,12 @@ internal static class ReplayCommand
         {
             Description = "The paper's published means (published_allocation_ratios.csv) to show beside ours; default: that file beside --pods, if there",
         };
+        var chart = new Option<FileInfo?>("--chart") { Description = "fgd protocol: also write an SVG chart of allocation against arrived demand, every policy, to this file" };
         var json = CommonOptions.Json();
         var openb = new Command("openb", "Replay Alibaba's GPU cluster trace (cluster-trace-gpu-v2023) by workload inflation: submit tasks drawn from the pod " +
                                          "list until they ask for the cluster's GPU capacity, and compare the GPUs left unallocated by Meridian's policy, best-fit and random-fit")
         {
-            nodes, pods, protocol, policy, seed, seeds, policies, published, json,
+            nodes, pods, protocol, policy, seed, seeds, policies, published, chart, json,
         };
         openb.SetAction((parse, ct) => CommonOptions.RunAsync(() =>
         {
@@ -59,7 +60,7 @@ internal static class ReplayCommand
             var nodeList = OpenbTrace.ReadNodes(nr, nodeFile.Name);
             var podList = OpenbTrace.ReadPods(pr, podFile.Name);
             if (parse.GetValue(protocol) == "fgd")
-                return Task.FromResult(RunFgd(parse, nodeList, podList, podFile, seeds, policies, published, json));
+                return Task.FromResult(RunFgd(parse, nodeList, podList, podFile, seeds, policies, published, chart, json));
             var s = parse.GetValue(seed);
             IReadOnlyList<OpenbTask> draw;
             try
@@ -123,7 +124,7 @@ internal static class ReplayCommand
     }
 
     private static int RunFgd(ParseResult parse, IReadOnlyList<Placement.Capacity.HostSpec> nodeList, IReadOnlyList<OpenbTask> podList, FileInfo podFile,
-        Option<string?> seeds, Option<string?> policies, Option<FileInfo?> published, Option<bool> json)
+        Option<string?> seeds, Option<string?> policies, Option<FileInfo?> published, Option<FileInfo?> chart, Option<bool> json)
     {
         var seedList = ReplayFgdCommand.ParseSeeds(parse.GetValue(seeds));
         if (seedList is null)
@@ -155,6 +156,12 @@ internal static class ReplayCommand
             CommonOptions.Error($"no file '{file.FullName}'", []);
             return 1;
         }
-        return ReplayFgdCommand.Run(nodeList, podList, Path.GetFileNameWithoutExtension(podFile.Name), seedList, names, paper, parse.GetValue(json));
+        var chartFile = parse.GetValue(chart);
+        if (chartFile is not null && chartFile.Directory is { Exists: false } dir)
+        {
+            CommonOptions.Error($"--chart: no directory '{dir.FullName}'", []);
+            return 1;
+        }
+        return ReplayFgdCommand.Run(nodeList, podList, Path.GetFileNameWithoutExtension(podFile.Name), seedList, names, paper, parse.GetValue(json), chartFile);
     }
 }

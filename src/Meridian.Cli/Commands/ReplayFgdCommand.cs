@@ -29,7 +29,7 @@ internal static class ReplayFgdCommand
     }
 
     public static int Run(IReadOnlyList<HostSpec> nodes, IReadOnlyList<OpenbTask> pods, string podList, IReadOnlyList<int> seeds,
-        IReadOnlyList<string> policies, IReadOnlyList<PublishedRatio> published, bool json)
+        IReadOnlyList<string> policies, IReadOnlyList<PublishedRatio> published, bool json, FileInfo? chart = null)
     {
         ProtocolReport report;
         if (json || Console.IsOutputRedirected)
@@ -55,6 +55,7 @@ internal static class ReplayFgdCommand
                     }));
                 });
         }
+        if (chart is not null) File.WriteAllText(chart.FullName, AllocationChart.Svg(report));
         if (json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(report, MeridianJson.Indented));

@@ -10,13 +10,21 @@ namespace Meridian.Placement.Engine;
 public static class PlacementEngine
 {
     /// <summary>Places the request and takes the capacity on <paramref name="fleet"/>; nothing is taken when it fails.</summary>
+    /// <param name="scorer">Chooses hosts; by default the strategy's: best fit to pack, worst fit to spread, and for the
+    /// fragmentation-aware strategy a <see cref="FragmentationScorer"/> of the request alone (the ledger passes one of
+    /// the workloads placed, which knows the mix).</param>
     public static PlacementResult Place(Fleet fleet, PlacementRequest request, IHostScorer? scorer = null)
     {
         if (RequestChecks.Check(fleet, request) is { } bad) return new PlacementResult([], bad);
         var r = request.PerReplica;
         var c = request.Constraints;
         var n = request.Replicas;
-        scorer ??= request.Strategy == PlacementStrategy.Pack ? BestFitScorer.Instance : WorstFitScorer.Instance;
+        scorer ??= request.Strategy switch
+        {
+            PlacementStrategy.Pack => BestFitScorer.Instance,
+            PlacementStrategy.Fragmentation => new FragmentationScorer([(r, (IReadOnlyList<string>)c.GpuModels, (double)n)]),
+            _ => WorstFitScorer.Instance,
+        };
 
         var zones = EligibleZones(fleet, c);
         if (zones.Count == 0) return PlacementResult.Fail("residency", $"no zone in service matches {Describe(c)}");
@@ -45,7 +53,7 @@ public static class PlacementEngine
             zones.RemoveRange(counted, zones.Count - counted);
             Array.Resize(ref caps, counted);
         }
-        var split = ZoneDistribution.Solve(caps, n, spread.MinZones, spread.MaxSkew, widest: request.Strategy == PlacementStrategy.Spread);
+        var split = ZoneDistribution.Solve(caps, n, spread.MinZones, spread.MaxSkew, widest: request.Strategy != PlacementStrategy.Pack);
         if (split is null) return CapacityFailure(fleet, zones, caps, request);
 
         var allocations = new List<Allocation>(n);

@@ -11,9 +11,15 @@ public sealed record WorkloadSpec(
     int Replicas,
     ResourceSpec Resources,
     ConstraintSpec? Constraints = null,
-    PlacementStrategy Strategy = PlacementStrategy.Spread)
+    PlacementStrategy? Strategy = null)
 {
-    public PlacementRequest ToRequest() => new(Replicas, Resources.ToResources(), (Constraints ?? new ConstraintSpec()).ToConstraints(), Strategy);
+    /// <summary>The strategy used: the one named, else fragmentation-aware for GPU workloads and spread for others.</summary>
+    public PlacementStrategy EffectiveStrategy => Strategy ?? (Resources.Gpus > 0 ? PlacementStrategy.Fragmentation : PlacementStrategy.Spread);
+
+    /// <summary>This spec with its strategy written out, as it is stored and shown.</summary>
+    public WorkloadSpec Resolved() => Strategy is null ? this with { Strategy = EffectiveStrategy } : this;
+
+    public PlacementRequest ToRequest() => new(Replicas, Resources.ToResources(), (Constraints ?? new ConstraintSpec()).ToConstraints(), EffectiveStrategy);
 }
 
 /// <summary>Per-replica resources. <see cref="GpuShare"/> below 1 asks for part of one GPU.</summary>

@@ -3,114 +3,188 @@ using Meridian.Placement.Model;
 
 namespace Meridian.Placement.Scoring;
 
-/// <summary>Fragmentation gradient descent (Weng et al., "Beware of Fragmentation", USENIX ATC 2023): put each task
-/// where it increases the host's expected GPU fragmentation the least. A host's fragmentation for a task class is the
-/// free GPU share that class cannot use there (all of it when the class does not fit at all, else the GPUs with too
-/// little free); weighted by how common each class is in the expected workload.</summary>
+/// <summary>Meridian's fragmentation-aware policy: put each replica where the GPU capacity that the expected workload
+/// cannot use grows the least. It starts from fragmentation gradient descent (Weng et al., "Beware of Fragmentation",
+/// USENIX ATC 2023) and counts CPU and memory as well as GPU: a class of GPU-sharing tasks can use a host's free GPU
+/// shares only as far as the host's free CPU and memory can hold more of it, so a task that eats the CPU those
+/// shares would need strands them, and the score says so before they are lost, not after (a whole-GPU class counts
+/// the host's whole free GPUs while one more of it fits at all, as FGD does: capping those too measured worse). The expected workload is a mix of task
+/// classes with weights (the most common classes, together 95% of the tasks, as FGD's "typical pods").
+/// Scores are in steps of a tenth of a GPU; hosts within a step are taken in their order (first fit), which packs
+/// the fleet from one end and keeps whole hosts free for large tasks. A CPU-only task goes, among equals, where CPU
+/// is most in excess of what the host's free GPUs will need.</summary>
 public sealed class FragmentationScorer : IHostScorer
 {
-    private readonly WorkloadClass[] _classes;
-    private int[] _scratch = new int[16];
+    /// <summary>The classes FGD calls typical: the most common ones that together make up this share of the tasks.</summary>
+    public const double TypicalShare = 0.95;
 
-    /// <param name="workload">The expected workload, such as the pod list being replayed; CPU-only tasks count as
-    /// classes too, since they take CPU that GPU tasks would need.</param>
-    /// <param name="maxClasses">Only the most common classes are weighed, for speed; they are renormalised.</param>
-    public FragmentationScorer(IEnumerable<(Resources Resources, IReadOnlyList<string> GpuModels)> workload, int maxClasses = 256)
+    /// <summary>Score resolution in GPU milli: smaller differences are ties.</summary>
+    public const double Step = 100;
+
+    private readonly WorkloadClass[] _classes;
+    private readonly double _cpuPerGpu;
+    private readonly Dictionary<(int Model, int Cpu, long MemoryGiB, long Low, long High), double> _memo = new();
+    private readonly Dictionary<string, int> _models = new(StringComparer.Ordinal);
+    private readonly Lock _memoLock = new();
+
+    /// <param name="workload">The expected workload, one entry per task (such as the pod list being replayed, or the
+    /// replicas placed now).</param>
+    public FragmentationScorer(IEnumerable<(Resources Resources, IReadOnlyList<string> GpuModels)> workload)
+        : this(workload.GroupBy(t => (t.Resources, Models: Key(t.GpuModels))).Select(g => (g.Key.Resources, Split(g.Key.Models), (double)g.Count())))
     {
-        var groups = workload
-            .GroupBy(t => (t.Resources, Models: string.Join('|', t.GpuModels.Order(StringComparer.OrdinalIgnoreCase))))
-            .Select(g => (g.Key, Count: g.Count()))
-            .OrderByDescending(g => g.Count).Take(maxClasses).ToArray();
-        double total = groups.Sum(g => g.Count);
-        _classes = groups.Where(g => g.Key.Resources.Gpus > 0).Select(g => new WorkloadClass(
-            g.Key.Resources, g.Key.Models.Length == 0 ? null : g.Key.Models.Split('|').ToHashSet(StringComparer.OrdinalIgnoreCase), g.Count / total)).ToArray();
+    }
+
+    /// <param name="mix">Task classes and how many tasks (or replicas) of each.</param>
+    public FragmentationScorer(IEnumerable<(Resources Resources, IReadOnlyList<string> GpuModels, double Count)> mix)
+    {
+        var sorted = mix.Where(c => c.Count > 0).OrderByDescending(c => c.Count).ThenBy(c => c.Resources.Gpus).ThenBy(c => c.Resources.GpuMilli)
+            .ThenBy(c => c.Resources.VcpuMilli).ThenBy(c => c.Resources.MemoryMiB).ToArray();
+        var total = sorted.Sum(c => c.Count);
+        var kept = new List<(Resources Resources, IReadOnlyList<string> GpuModels, double Count)>();
+        double cumulative = 0;
+        foreach (var c in sorted)
+        {
+            if (cumulative >= TypicalShare * total) break;
+            kept.Add(c);
+            cumulative += c.Count;
+        }
+        _classes = kept.Where(c => c.Resources.Gpus > 0).Select(c => new WorkloadClass(
+            Math.Max(1, c.Resources.VcpuMilli), c.Resources.MemoryMiB, c.Resources.Gpus, c.Resources.GpuMilli,
+            c.GpuModels.Count == 0 ? null : c.GpuModels.ToHashSet(StringComparer.Ordinal), c.Count / cumulative)).ToArray();
+        var gpuTasks = sorted.Where(c => c.Resources.Gpus > 0).ToArray();
+        var gpuMilli = gpuTasks.Sum(c => c.Count * c.Resources.TotalGpuMilli);
+        _cpuPerGpu = gpuMilli == 0 ? 0 : gpuTasks.Sum(c => c.Count * c.Resources.VcpuMilli) / (gpuMilli / 1000.0);
     }
 
     public string Name => "fragmentation";
 
-    /// <summary>Weight of the best-fit leftover that breaks ties between equally fragmenting hosts.</summary>
-    public double TieBreak { get; init; } = 1e-3;
+    /// <summary>Whether the mix has any GPU class to weigh (without one, every GPU placement scores the same).</summary>
+    public bool HasGpuClasses => _classes.Length > 0;
 
-    public double Score(HostState host, in Resources r) => BestMove(host, r).Delta + TieBreak * BestFitScorer.Leftover(host, r);
-
-    public int PickGpu(HostState host, int milli) => BestMove(host, new Resources(0, 0, 1, milli)).Gpu;
-
-    /// <summary>The smallest increase of fragmentation a replica can cause on this host, and (for a share of one GPU)
-    /// which GPU achieves it. Placing on an empty GPU that a whole-GPU class wanted costs; filling a nearly used one saves.</summary>
-    private (double Delta, int Gpu) BestMove(HostState host, in Resources r)
+    public double Score(HostState host, in Resources r)
     {
-        if (_scratch.Length < host.GpuFree.Length) _scratch = new int[host.GpuFree.Length];
-        var free = _scratch.AsSpan(0, host.GpuFree.Length);
-        host.GpuFree.CopyTo(free);
-        var before = Fragmentation(host, host.VcpuFree, host.MemoryFree, free);
-        var cpu = host.VcpuFree - r.VcpuMilli;
-        var mem = host.MemoryFree - r.MemoryMiB;
-        if (r.Gpus == 0) return (Fragmentation(host, cpu, mem, free) - before, -1);
-        if (r.GpuMilli >= 1000 || r.Gpus > 1)
+        var (delta, _) = BestMove(host, r);
+        var score = Math.Round(delta / Step);
+        if (r.Gpus == 0)
         {
-            // Whole GPUs: take the fullest devices that fit, as the host will.
-            for (var k = 0; k < r.Gpus; k++) free[TightestOf(free, r.GpuMilli)] -= r.GpuMilli;
-            return (Fragmentation(host, cpu, mem, free) - before, -1);
+            // Among equals, the host whose CPU is most in excess of what its free GPUs will need.
+            var excess = host.VcpuFree - r.VcpuMilli - _cpuPerGpu * host.GpuFreeMilli / 1000.0;
+            score -= 1e-9 * excess;
         }
-        var best = (Delta: double.MaxValue, Gpu: -1);
-        for (var g = 0; g < free.Length; g++)
-        {
-            if (free[g] < r.GpuMilli) continue;
-            // Devices with the same free share give the same result; try each level once.
-            var seen = false;
-            for (var e = 0; e < g && !seen; e++) seen = free[e] == free[g];
-            if (seen) continue;
-            free[g] -= r.GpuMilli;
-            var delta = Fragmentation(host, cpu, mem, free) - before;
-            free[g] += r.GpuMilli;
-            if (delta < best.Delta) best = (delta, g);
-        }
-        return best;
+        return score;
     }
 
-    private double Fragmentation(HostState host, long cpuFree, long memFree, ReadOnlySpan<int> free)
+    public int PickGpu(HostState host, int milli)
     {
-        long totalFree = 0, wholeFree = 0;
-        var full = host.GpuCapacityMilli;
+        if (milli >= 1000) return -1;
+        return BestMove(host, new Resources(0, 0, 1, milli)).Gpu;
+    }
+
+    /// <summary>How much the host's fragmentation grows with one more replica (less is better) and, for a share of
+    /// one GPU, on which GPU. Whole GPUs are taken from the fullest devices that fit, as the host takes them.</summary>
+    private (double Delta, int Gpu) BestMove(HostState host, in Resources r)
+    {
+        var cpu = host.VcpuFree - r.VcpuMilli;
+        var memory = host.MemoryFree - r.MemoryMiB;
+        if (host.GpuFree.Length == 0) return (0, -1);
+        var before = Fragmentation(host, host.VcpuFree, host.MemoryFree, host.GpuFree);
+        Span<int> free = stackalloc int[host.GpuFree.Length];
+        host.GpuFree.CopyTo(free);
+        if (r.Gpus == 1 && r.GpuMilli < 1000)
+        {
+            var best = (Delta: double.MaxValue, Gpu: -1);
+            for (var g = 0; g < free.Length; g++)
+            {
+                if (free[g] < r.GpuMilli) continue;
+                free[g] -= r.GpuMilli;
+                var delta = Fragmentation(host, cpu, memory, free) - before;
+                free[g] += r.GpuMilli;
+                if (delta < best.Delta) best = (delta, g);
+            }
+            return best;
+        }
+        for (var k = 0; k < r.Gpus; k++)
+        {
+            var tightest = -1;
+            for (var i = 0; i < free.Length; i++)
+            {
+                if (free[i] >= r.GpuMilli && (tightest < 0 || free[i] < free[tightest])) tightest = i;
+            }
+            if (tightest < 0) return (double.MaxValue, -1);
+            free[tightest] -= r.GpuMilli;
+        }
+        return (Fragmentation(host, cpu, memory, free) - before, -1);
+    }
+
+    /// <summary>The free GPU milli of a host that the mix cannot use, weighted by class: all of it for a class the
+    /// GPU model does not serve; else what is left after as many tasks of the class as the GPUs, CPU and memory hold.
+    /// Memoised by host state (model, free CPU, free memory, free GPUs): many hosts share a few states.</summary>
+    public double Fragmentation(HostState host, int cpuFree, long memoryFree, ReadOnlySpan<int> gpuFree)
+    {
+        if (gpuFree.Length == 0 || _classes.Length == 0) return 0;
+        if (gpuFree.Length > 12) return Compute(host.Spec.GpuModel, cpuFree, memoryFree, gpuFree);
+        Span<int> sorted = stackalloc int[gpuFree.Length];
+        gpuFree.CopyTo(sorted);
+        sorted.Sort();
+        long low = 0, high = (long)sorted.Length << 60;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            var v = (long)Math.Clamp(sorted[i], 0, 1023);
+            if (i < 6) low |= v << (10 * i);
+            else high |= v << (10 * (i - 6));
+        }
+        lock (_memoLock)
+        {
+            var model = host.Spec.GpuModel is null ? -1 : _models.TryGetValue(host.Spec.GpuModel, out var m) ? m : _models[host.Spec.GpuModel] = _models.Count;
+            var key = (model, cpuFree, memoryFree / 1024, low, high);
+            if (_memo.TryGetValue(key, out var known)) return known;
+            var value = Compute(host.Spec.GpuModel, cpuFree, memoryFree, sorted);
+            if (_memo.Count >= 1_000_000) _memo.Clear();
+            _memo[key] = value;
+            return value;
+        }
+    }
+
+    private double Compute(string? model, int cpuFree, long memoryFree, ReadOnlySpan<int> free)
+    {
+        long total = 0;
+        var whole = 0;
         foreach (var g in free)
         {
-            totalFree += g;
-            if (g == full) wholeFree++;
+            total += g;
+            if (g >= 1000) whole++;
         }
-        if (totalFree == 0) return 0;
+        if (total <= 0) return 0;
         double sum = 0;
-        foreach (var m in _classes)
+        foreach (var c in _classes)
         {
-            var r = m.Resources;
-            if (r.VcpuMilli > cpuFree || r.MemoryMiB > memFree || (m.Models is not null && (host.Spec.GpuModel is null || !m.Models.Contains(host.Spec.GpuModel))))
+            if (c.Models is not null && (model is null || !c.Models.Contains(model)))
             {
-                sum += m.Weight * totalFree;
+                sum += c.Weight * total;
                 continue;
             }
-            long unusable = 0;
-            if (r.GpuMilli >= full)
+            // How many more tasks of the class the host's CPU and memory hold.
+            var held = Math.Min(Math.Max(0, cpuFree) / c.Cpu, c.Memory > 0 ? Math.Max(0, memoryFree) / c.Memory : long.MaxValue);
+            double usable;
+            if (c.Milli >= 1000)
             {
-                if (wholeFree < r.Gpus) unusable = totalFree;
-                else foreach (var g in free) if (g < full) unusable += g;
+                // Whole GPUs: all the free whole GPUs are usable while one more task fits at all.
+                usable = whole >= c.Gpus && held > 0 ? whole * 1000.0 : 0;
             }
             else
             {
-                foreach (var g in free) if (g < r.GpuMilli) unusable += g;
+                long fitting = 0;
+                foreach (var g in free) if (g >= c.Milli) fitting += g;
+                usable = Math.Min(fitting, held * (double)c.Milli);
             }
-            sum += m.Weight * unusable;
+            sum += c.Weight * (total - usable);
         }
         return sum;
     }
 
-    private static int TightestOf(Span<int> free, int milli)
-    {
-        var best = -1;
-        for (var i = 0; i < free.Length; i++)
-        {
-            if (free[i] >= milli && (best < 0 || free[i] < free[best])) best = i;
-        }
-        return best;
-    }
+    private static string Key(IReadOnlyList<string> models) => string.Join('|', models.Order(StringComparer.Ordinal));
 
-    private sealed record WorkloadClass(Resources Resources, HashSet<string>? Models, double Weight);
+    private static IReadOnlyList<string> Split(string key) => key.Length == 0 ? [] : key.Split('|');
+
+    private sealed record WorkloadClass(int Cpu, long Memory, int Gpus, int Milli, HashSet<string>? Models, double Weight);
 }

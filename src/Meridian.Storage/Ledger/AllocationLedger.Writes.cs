@@ -226,7 +226,11 @@ public sealed partial class AllocationLedger
             op.Done.TrySetException(NameTaken(spec));
             return null;
         }
-        var result = PlacementEngine.Place(_fleet, spec.ToRequest());
+        spec = spec.Resolved();
+        var request = spec.ToRequest();
+        var scorer = request.Strategy == PlacementStrategy.Fragmentation
+            ? _workloads.Mix.Scorer(request.PerReplica, request.Constraints.GpuModels, request.Replicas) : null;
+        var result = PlacementEngine.Place(_fleet, request, scorer);
         if (!result.Placed)
         {
             op.Done.TrySetException(new PlacementRefusedException(result.Problem!));

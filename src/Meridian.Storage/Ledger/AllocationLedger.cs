@@ -90,11 +90,11 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
         await ReadAsync(ct, () => (IReadOnlyList<Workload>)_workloads.Values.OrderBy(w => w.Id, StringComparer.Ordinal).ToArray());
 
     public async Task<CapacityReport> CapacityAsync(Func<HostState, bool> include, bool withHosts, CancellationToken ct = default) =>
-        await ReadAsync(ct, () => CapacityReport.Of(_fleet, include, withHosts));
+        await ReadAsync(ct, () => CapacityReport.Of(_fleet, include, withHosts, _workloads.Mix.GpuClasses()));
 
     /// <summary>Each region's capacity and stranded GPUs, for metrics.</summary>
     public async Task<IReadOnlyList<RegionUsage>> RegionUsageAsync(CancellationToken ct = default) =>
-        await ReadAsync(ct, () => RegionUsage.Of(_fleet));
+        await ReadAsync(ct, () => RegionUsage.Of(_fleet, _workloads.Mix.GpuClasses()));
 
     /// <summary>The boundaries (id to countries) the fleet knows, for filters.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlySet<string>>> BoundariesAsync(CancellationToken ct = default) =>

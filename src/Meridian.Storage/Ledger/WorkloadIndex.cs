@@ -1,4 +1,5 @@
 using Meridian.Placement.Model;
+using Meridian.Placement.Scoring;
 
 namespace Meridian.Storage.Ledger;
 
@@ -16,6 +17,9 @@ internal sealed class WorkloadIndex
 
     public IEnumerable<Workload> Values => _byId.Values;
 
+    /// <summary>The replicas placed now, by class: what the fragmentation-aware policy expects more of.</summary>
+    public WorkloadMix Mix { get; } = new();
+
     public bool TryGetValue(string id, out Workload workload) => _byId.TryGetValue(id, out workload!);
 
     public Workload? GetValueOrDefault(string id) => _byId.GetValueOrDefault(id);
@@ -31,6 +35,8 @@ internal sealed class WorkloadIndex
     /// <summary>Adds a workload or replaces it (a drain moves its replicas; tenant and name stay).</summary>
     public void Set(Workload w)
     {
+        if (_byId.TryGetValue(w.Id, out var old)) Count(old, -1);
+        Count(w, +1);
         _byId[w.Id] = w;
         (_byTenant.TryGetValue(w.Spec.Tenant, out var names) ? names : _byTenant[w.Spec.Tenant] = new(StringComparer.Ordinal))[w.Spec.Name] = w;
     }
@@ -38,8 +44,17 @@ internal sealed class WorkloadIndex
     public void Remove(string id)
     {
         if (!_byId.Remove(id, out var w)) return;
+        Count(w, -1);
         var names = _byTenant[w.Spec.Tenant];
         names.Remove(w.Spec.Name);
         if (names.Count == 0) _byTenant.Remove(w.Spec.Tenant);
+    }
+
+    private void Count(Workload w, int sign)
+    {
+        var r = w.Spec.Resources.ToResources();
+        var models = w.Spec.Constraints?.GpuModels ?? [];
+        if (sign > 0) Mix.Add(r, models, w.Allocations.Count);
+        else Mix.Remove(r, models, w.Allocations.Count);
     }
 }

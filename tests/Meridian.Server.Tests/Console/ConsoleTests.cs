@@ -58,6 +58,7 @@ public sealed class ConsoleTests : ConsolePage
         var hover = await Page.Locator("[data-region-id='eu-west-1'] title").TextContentAsync();
         Assert.Contains("London data centre 2", hover);
         Assert.Equal(3, await Page.Locator("#panel .bar").CountAsync());
+        Assert.Contains("No GPUs stranded", await Page.Locator("[data-testid=stranded]").InnerTextAsync());
         await ScreenshotAsync("region");
         Assert.Empty(ConsoleErrors);
     }
@@ -94,7 +95,20 @@ public sealed class ConsoleTests : ConsolePage
         Assert.DoesNotContain("eu-west-1", placed);
         var workloads = (await Host.GetJsonAsync("/api/v1/workloads"))["items"]!.AsArray();
         Assert.Single(workloads);
+        // A GPU workload that names no strategy is placed fragmentation-aware, and the answer says so.
+        Assert.Equal("Fragmentation", await Page.Locator("[data-testid=strategy]").InnerTextAsync());
+        Assert.Equal("Fragmentation", workloads[0]!["strategy"]!.GetValue<string>());
         await ScreenshotAsync("placement");
+
+        // Half a GPU each, packed: the strategy chosen by name and the fractional GPU reach the API.
+        await Page.Locator("#place-form input[name=name]").FillAsync("halves");
+        await Page.Locator("#place-form input[name=gpuShare]").FillAsync("0.5");
+        await Page.Locator("#place-form select[name=strategy]").SelectOptionAsync("Pack");
+        await Page.Locator("#place-form button[type=submit]").ClickAsync();
+        await Page.WaitForSelectorAsync("[data-testid=strategy]:has-text('Pack')");
+        var halves = (await Host.GetJsonAsync("/api/v1/workloads"))["items"]!.AsArray().Single(w => w!["name"]!.GetValue<string>() == "halves")!;
+        Assert.Equal(0.5, halves["resources"]!["gpuShare"]!.GetValue<double>());
+        Assert.All(halves["allocations"]!.AsArray(), a => Assert.Equal(0.5, a!["gpus"]![0]!["share"]!.GetValue<double>()));
 
         // An impossible request is explained in words, not a stack trace.
         await Page.Locator("#place-form input[name=replicas]").FillAsync("900");
@@ -105,7 +119,7 @@ public sealed class ConsoleTests : ConsolePage
         Assert.Contains("short by", refusal);
         // Said once, though the title, detail and field error of the problem all carry it.
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(refusal, "short by"));
-        Assert.Single((await Host.GetJsonAsync("/api/v1/workloads"))["items"]!.AsArray());
+        Assert.Equal(2, (await Host.GetJsonAsync("/api/v1/workloads"))["items"]!.AsArray().Count);
     }
 
     [Fact]

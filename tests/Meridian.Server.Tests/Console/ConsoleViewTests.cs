@@ -171,6 +171,11 @@ public sealed class ConsoleViewTests : ConsolePage
         Assert.Equal($"hsl({120 * (1 - share):0}, 70%, 45%)", await london.GetAttributeAsync("fill"));
         await ScreenshotAsync("capacity");
 
+        // Stranded GPUs: none in the demo world (every free GPU is on a host where the placed mix still fits).
+        await Page.Locator("#colour-by").SelectOptionAsync("stranded");
+        await Page.WaitForSelectorAsync("#capacity-legend:has-text('stranded')");
+        Assert.Equal("hsl(120, 70%, 45%)", await Page.Locator("[data-region-id='eu-central-1'] circle.dot").GetAttributeAsync("fill"));
+
         await Page.Locator("#colour-by").SelectOptionAsync("");
         Assert.Equal(statusFill, await london.GetAttributeAsync("fill"));
         Assert.True(await Page.Locator("#legend").IsVisibleAsync());

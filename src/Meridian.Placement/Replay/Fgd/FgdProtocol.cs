@@ -21,8 +21,9 @@ public static class FgdProtocol
 {
     public const int MaxPercent = 130;
 
+    /// <param name="observe">Told each task and the host it went to (null when it did not fit), for analysis.</param>
     public static ProtocolRun Run(IReadOnlyList<HostSpec> nodes, IReadOnlyList<OpenbTask> tasks, ReplayPolicy policy, int seed,
-        IProgress<int>? progress = null)
+        IProgress<int>? progress = null, Action<OpenbTask, HostState?>? observe = null)
     {
         var fleet = new Fleet(nodes, PlacementOptions.Exact);
         var hosts = fleet.Hosts;
@@ -58,6 +59,7 @@ public static class FgdProtocol
                 placed++;
             }
             ticks[t] = Stopwatch.GetTimestamp() - start;
+            observe?.Invoke(task, chosen >= 0 ? hosts[chosen] : null);
             arrivedMilli += r.TotalGpuMilli;
             arrived[t + 1] = arrivedMilli;
             used[t + 1] = usedMilli;

@@ -11,7 +11,7 @@ public sealed record WorkloadView(
     DateTimeOffset CreatedAt, IReadOnlyList<AllocationView> Allocations)
 {
     public static WorkloadView Of(Workload w) => new(w.Id, w.Spec.Tenant, w.Spec.Name, w.Spec.Replicas, w.Spec.Resources, w.Spec.Constraints,
-        w.Spec.Strategy, w.CreatedAt, [.. w.Allocations.Select(AllocationView.Of)]);
+        w.Spec.EffectiveStrategy, w.CreatedAt, [.. w.Allocations.Select(AllocationView.Of)]);
 }
 
 /// <summary>One replica on one host; <see cref="Gpus"/> lists the GPUs it holds and the share of each.</summary>
@@ -30,9 +30,12 @@ public sealed record CapacityView(CapacityLineView All, IReadOnlyList<CapacityLi
         [.. r.Zones.Select(CapacityLineView.Of)], r.Hosts.Count > 0 ? [.. r.Hosts.Select(CapacityLineView.Of)] : null);
 }
 
-public sealed record CapacityLineView(string Id, int Hosts, CapacityTotalsView Total, CapacityTotalsView Used, CapacityTotalsView Free)
+/// <param name="StrandedGpus">Free GPUs on hosts where no task of the workloads placed now fits (CPU, memory and GPU
+/// model included; the smallest GPU task, 1 vCPU, 1 GiB and a tenth of a GPU, while none is placed).</param>
+public sealed record CapacityLineView(string Id, int Hosts, CapacityTotalsView Total, CapacityTotalsView Used, CapacityTotalsView Free, double StrandedGpus)
 {
-    public static CapacityLineView Of(CapacityLine l) => new(l.Id, l.Hosts, CapacityTotalsView.Of(l.Total), CapacityTotalsView.Of(l.Used), CapacityTotalsView.Of(l.Free));
+    public static CapacityLineView Of(CapacityLine l) => new(l.Id, l.Hosts, CapacityTotalsView.Of(l.Total), CapacityTotalsView.Of(l.Used), CapacityTotalsView.Of(l.Free),
+        Math.Round(l.StrandedGpus, 3));
 }
 
 public sealed record CapacityTotalsView(double Vcpu, double MemoryGiB, double Gpus)
