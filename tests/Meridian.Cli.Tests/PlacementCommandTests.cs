@@ -61,6 +61,59 @@ public sealed class PlacementCommandTests : CliTest
     }
 
     [Fact]
+    public async Task ReplayOpenb_TheFgdProtocol_RunsEveryPolicyPerSeed_WithTheBound_AndDrawsTheChart()
+    {
+        var nodes = Path.Combine(Dir, "nodes.csv");
+        var pods = Path.Combine(Dir, "pods.csv");
+        var published = Path.Combine(Dir, "published_allocation_ratios.csv");
+        await File.WriteAllTextAsync(nodes, "sn,cpu_milli,memory_mib,gpu,model\nn0,32000,131072,2,V100M16\nn1,96000,786432,8,A10\nn2,64000,262144,4,A10\n");
+        await File.WriteAllTextAsync(pods, "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n" +
+            "p0,4000,8192,1,1000,,LS,Running,0,1,0\np1,2000,4096,1,500,,LS,Running,0,1,0\np2,1000,1024,0,0,,BE,Running,0,1,0\np3,8000,16384,2,1000,V100M16,LS,Running,0,1,0\n");
+        await File.WriteAllTextAsync(published, "workload,policy,seeds,alloc_pct_at_100pct_arrived,alloc_pct_at_130pct_arrived,unallocated_pct_at_100pct_arrived\npods,FGD,10,95.0,96.0,5.0\n");
+        var chart = Path.Combine(Dir, "chart.svg");
+        var (code, output, error) = await Meridian.RunAsync("replay", "openb", "--protocol", "fgd", "--nodes", nodes, "--pods", pods, "--seeds", "1-3", "--chart", chart, "--json");
+        Assert.True(code == 0, error);
+        var report = JsonNode.Parse(output)!;
+        var policies = report["policies"]!.AsArray();
+        Assert.Equal(["Random", "DotProd", "GpuPacking", "GpuClustering", "BestFit", "FGD", "Meridian"], policies.Select(p => p!["policy"]!.GetValue<string>()));
+        Assert.All(policies, p =>
+        {
+            Assert.Equal(0, p!["overcommits"]!.GetValue<int>());
+            Assert.Equal([1, 2, 3], p["seeds"]!.AsArray().Select(s => s!["seed"]!.GetValue<int>()));
+            Assert.Equal(131, p["meanAllocation"]!.AsArray().Count);
+            // No policy allocates more than the bound says any could.
+            Assert.True(p["meanAllocationAt100"]!.GetValue<double>() <= report["meanBoundAt100"]!.GetValue<double>() + 1e-9);
+        });
+        var svg = await File.ReadAllTextAsync(chart);
+        Assert.StartsWith("<svg", svg);
+        // A line per policy (empty where the fixture's allocation stays under the chart's 80%) and its legend.
+        Assert.Equal(7, System.Text.RegularExpressions.Regex.Matches(svg, "<polyline points=\"[^\"]*\" fill=\"none\" stroke=\"#[0-9a-f]{6}\" stroke-width").Count);
+        Assert.All(policies, p => Assert.Contains($">{p!["policy"]!.GetValue<string>()}: ", svg));
+
+        // The table shows the published figure read from beside the pod list.
+        var (tableCode, table, _) = await Meridian.RunAsync("replay", "openb", "--protocol", "fgd", "--nodes", nodes, "--pods", pods, "--seeds", "1", "--policies", "fgd,meridian");
+        Assert.Equal(0, tableCode);
+        Assert.Contains("5.00%", table);
+        Assert.Contains("Bound at 100%", table);
+    }
+
+    [Theory]
+    [InlineData("--seeds", "9-1", "--seeds")]
+    [InlineData("--seeds", "x", "--seeds")]
+    [InlineData("--policies", "fgd,nope", "'nope' is not a policy")]
+    [InlineData("--chart", "/no/such/dir/c.svg", "--chart")]
+    public async Task ReplayOpenb_TheFgdProtocol_RefusesBadOptions_NamingThem(string option, string value, string said)
+    {
+        var nodes = Path.Combine(Dir, "nodes.csv");
+        var pods = Path.Combine(Dir, "pods.csv");
+        await File.WriteAllTextAsync(nodes, "sn,cpu_milli,memory_mib,gpu,model\nn0,32000,131072,2,A10\n");
+        await File.WriteAllTextAsync(pods, "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np0,4000,8192,1,1000\n");
+        var (code, _, error) = await Meridian.RunAsync("replay", "openb", "--protocol", "fgd", "--nodes", nodes, "--pods", pods, option, value);
+        Assert.Equal(1, code);
+        Assert.Contains(said, error);
+    }
+
+    [Fact]
     public async Task ReplayOpenb_MalformedFile_NamesTheLine()
     {
         var nodes = Path.Combine(Dir, "nodes.csv");

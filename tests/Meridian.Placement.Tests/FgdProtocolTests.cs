@@ -116,4 +116,17 @@ public sealed class FgdProtocolTests
                 });
         }
     }
+
+    [Fact]
+    public void The_chart_draws_each_policy_from_where_it_enters_the_plot()
+    {
+        // A policy that allocates everything up to 95% and then stays there: points from 80% (where the plot starts) to 130%.
+        var curve = Enumerable.Range(0, 131).Select(x => (double?)Math.Min(x, 95)).ToArray();
+        var policy = new PolicySummary("Meridian", [], curve, 95, 5, 95, 1, 2, 0);
+        var svg = AllocationChart.Svg(new ProtocolReport("list", 3, 12, [42], [policy], [], 100));
+        var points = System.Text.RegularExpressions.Regex.Match(svg, "<polyline points=\"([^\"]*)\" fill=\"none\" stroke=\"#1a7f37\"").Groups[1].Value.Split(' ');
+        Assert.Equal(51, points.Length);
+        Assert.Contains("Meridian: 5.00% free at 100", svg);
+        Assert.Contains("bound at 100: 100.00%", svg);
+    }
 }

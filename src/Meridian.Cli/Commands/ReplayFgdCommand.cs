@@ -70,8 +70,8 @@ internal static class ReplayFgdCommand
         foreach (var p in report.Policies)
         {
             var paper = published.FirstOrDefault(r => r.Workload == podList && r.Policy == p.Policy);
-            table.AddRow([p.Policy, .. p.Seeds.Select(s => $"{s.AllocationAt100:0.00}"), $"{p.MeanAllocationAt100:0.00}", $"{p.MeanUnallocatedAt100:0.00}%",
-                paper is null ? "" : $"{paper.UnallocatedAt100:0.00}%", $"{p.MeanAllocationAt130:0.00}", $"{p.DecisionP99Microseconds:0}"]);
+            table.AddRow([p.Policy, .. p.Seeds.Select(s => Percent(s.AllocationAt100, "")), Percent(p.MeanAllocationAt100, ""), Percent(p.MeanUnallocatedAt100, "%"),
+                paper is null ? "" : $"{paper.UnallocatedAt100:0.00}%", Percent(p.MeanAllocationAt130, ""), $"{p.DecisionP99Microseconds:0}"]);
         }
         console.MarkupLineInterpolated($"[bold]{podList}[/]: GPU allocation (% of {report.Gpus:0} GPUs on {report.Nodes} nodes) at 100% of GPU demand arrived, per seed; tasks tuned to 130% of capacity, shuffled, each submitted once.");
         console.Write(table);
@@ -79,6 +79,9 @@ internal static class ReplayFgdCommand
         if (report.Policies.Any(p => p.Overcommits > 0)) console.MarkupLine("[red]over-committed hosts: the engine is wrong[/]");
         return 0;
     }
+
+    /// <summary>A figure, or a dash where no task arrived near that percent.</summary>
+    private static string Percent(double? value, string unit) => value is { } v ? $"{v:0.00}{unit}" : "-";
 
     private sealed class Progress(Action<(string Policy, int Seed, int Done, int Of)> report) : IProgress<(string Policy, int Seed, int Done, int Of)>
     {

@@ -54,7 +54,7 @@ internal sealed class ServerGauges(WorldStore store, AllocationLedger ledger, Pl
         meter.CreateObservableGauge("meridian.capacity.free", () => Capacity(u => u.Free), null, "Capacity free per region and resource");
         meter.CreateObservableGauge("meridian.gpus.stranded", () => Running.Keys.SelectMany(s => s.Usage().Select(u =>
                 new Measurement<double>(u.StrandedGpus, new KeyValuePair<string, object?>("region", u.Region)))),
-            "{gpu}", "Free GPUs no workload can use: on hosts with less than one vCPU or one GiB of memory free");
+            "{gpu}", "Free GPUs on hosts where no task of the workloads placed now fits (CPU, memory, GPUs, GPU model)");
     }
 
     private static IEnumerable<Measurement<T>> Each<T>(Func<ServerGauges, Measurement<T>> read) where T : struct => Running.Keys.Select(read);

@@ -40,19 +40,20 @@ public static class AllocationChart
         svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left + plotW / 2}" y="{Height - 10}" text-anchor="middle">GPU demand arrived (% of the cluster's GPUs)</text>""").AppendLine();
         svg.Append(CultureInfo.InvariantCulture, $"""<text transform="translate(16 {Top + plotH / 2}) rotate(-90)" text-anchor="middle">GPUs allocated (%)</text>""").AppendLine();
         // Everything that arrived allocated, up to the cluster's size; and the bound at 100% arrived.
-        svg.Append(CultureInfo.InvariantCulture, $"""<polyline points="{F(X(XMin))},{F(Y(XMin))} {F(X(100))},{F(Y(100))} {F(X(XMax))},{F(Y(100))}" fill="none" stroke="#bbbbbb" stroke-dasharray="4 3"/>""").AppendLine();
+        svg.Append(CultureInfo.InvariantCulture, $"""<polyline points="{F(X(YMin))},{F(Y(YMin))} {F(X(100))},{F(Y(100))} {F(X(XMax))},{F(Y(100))}" fill="none" stroke="#bbbbbb" stroke-dasharray="4 3"/>""").AppendLine();
         svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{F(X(100))}" cy="{F(Y(report.MeanBoundAt100))}" r="4" fill="none" stroke="#111111"/>""").AppendLine();
         var legendY = Top + 4;
         for (var i = 0; i < report.Policies.Count; i++)
         {
             var p = report.Policies[i];
             var colour = Colours.GetValueOrDefault(p.Policy, "#111111");
-            var points = Enumerable.Range((int)XMin, (int)(XMax - XMin) + 1).Where(x => p.MeanAllocation[x] is not null)
+            // From where the line enters the chart (allocation at least YMin): below it everything arrived is allocated.
+            var points = Enumerable.Range((int)XMin, (int)(XMax - XMin) + 1).Where(x => p.MeanAllocation[x] is >= YMin)
                 .Select(x => $"{F(X(x))},{F(Y(p.MeanAllocation[x]!.Value))}");
             var wide = p.Policy.StartsWith("Meridian", StringComparison.Ordinal) ? 3 : 1.6;
             svg.Append(CultureInfo.InvariantCulture, $"""<polyline points="{string.Join(' ', points)}" fill="none" stroke="{colour}" stroke-width="{F(wide)}"><title>{Escape(p.Policy)}</title></polyline>""").AppendLine();
             svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{Left + plotW + 14}" y1="{legendY + 18 * i}" x2="{Left + plotW + 34}" y2="{legendY + 18 * i}" stroke="{colour}" stroke-width="{F(wide)}"/>""");
-            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left + plotW + 40}" y="{legendY + 18 * i + 4}">{Escape(p.Policy)}: {p.MeanUnallocatedAt100:0.00}% free at 100</text>""").AppendLine();
+            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left + plotW + 40}" y="{legendY + 18 * i + 4}">{Escape(p.Policy)}: {(p.MeanUnallocatedAt100 is { } u ? $"{u:0.00}%" : "-")} free at 100</text>""").AppendLine();
         }
         var note = legendY + 18 * report.Policies.Count + 10;
         svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{Left + plotW + 24}" cy="{note}" r="4" fill="none" stroke="#111111"/><text x="{Left + plotW + 40}" y="{note + 4}">bound at 100: {report.MeanBoundAt100:0.00}%</text>""").AppendLine();

@@ -7,10 +7,11 @@ namespace Meridian.Placement.Replay.Fgd;
 
 /// <summary>A policy's results over the seeds: per seed and the mean curve (null where nothing arrived near a percent).</summary>
 public sealed record PolicySummary(
-    string Policy, IReadOnlyList<SeedResult> Seeds, double?[] MeanAllocation, double MeanAllocationAt100, double MeanUnallocatedAt100,
-    double MeanAllocationAt130, double DecisionP50Microseconds, double DecisionP99Microseconds, int Overcommits);
+    string Policy, IReadOnlyList<SeedResult> Seeds, double?[] MeanAllocation, double? MeanAllocationAt100, double? MeanUnallocatedAt100,
+    double? MeanAllocationAt130, double DecisionP50Microseconds, double DecisionP99Microseconds, int Overcommits);
 
-public sealed record SeedResult(int Seed, int Tasks, int Placed, double AllocationAt100, double AllocationAt130, double?[] Allocation);
+/// <summary>One seed's results; a percent no task arrived near (a list too short to reach it) is null.</summary>
+public sealed record SeedResult(int Seed, int Tasks, int Placed, double? AllocationAt100, double? AllocationAt130, double?[] Allocation);
 
 /// <summary>Every policy on every seed of one pod list, and per seed the bound at 100% of demand arrived
 /// (<see cref="AllocationBound"/>): no policy can allocate more of the tasks that have arrived by then.</summary>
@@ -65,10 +66,10 @@ public static class FgdSuite
             }
             var ticks = mine.SelectMany(r => r.DecisionTicks).Order().ToArray();
             double Micro(double q) => ticks.Length == 0 ? 0 : ticks[Math.Min(ticks.Length - 1, (int)(q * ticks.Length))] * 1e6 / Stopwatch.Frequency;
-            var at100 = mine.Average(r => r.Allocation[100]);
+            var at100 = Mean(mine.Select(r => r.Allocation[100]));
             return new PolicySummary(mine[0].Policy,
-                [.. mine.Select(r => new SeedResult(r.Seed, r.Tasks, r.Placed, r.Allocation[100], r.Allocation[130], [.. r.Allocation.Select(v => double.IsNaN(v) ? (double?)null : v)]))],
-                mean, Math.Round(at100, 3), Math.Round(100 - at100, 3), Math.Round(mine.Average(r => r.Allocation[130]), 3),
+                [.. mine.Select(r => new SeedResult(r.Seed, r.Tasks, r.Placed, Value(r.Allocation[100]), Value(r.Allocation[130]), [.. r.Allocation.Select(Value)]))],
+                mean, at100, 100 - at100, Mean(mine.Select(r => r.Allocation[130])),
                 Math.Round(Micro(0.5), 1), Math.Round(Micro(0.99), 1), mine.Sum(r => r.Overcommits));
         }).ToArray();
         var bounds = seeds.Select(seed =>
@@ -79,6 +80,12 @@ public static class FgdSuite
         }).ToArray();
         return new ProtocolReport(podList, nodes.Count, capacity / 1000.0, seeds, summaries, bounds, Math.Round(bounds.Average(b => b.AllocationAt100), 3));
     }
+
+    private static double? Value(double v) => double.IsNaN(v) ? null : v;
+
+    /// <summary>The mean of the values that are there, to 3 decimals; null if none is.</summary>
+    private static double? Mean(IEnumerable<double> values) =>
+        values.Where(v => !double.IsNaN(v)).ToArray() is { Length: > 0 } known ? Math.Round(known.Average(), 3) : null;
 
     /// <summary>The tasks that have arrived while the arrived GPU demand still rounds to at most
     /// <paramref name="percent"/>% of capacity: the last record of that percent's bin.</summary>
