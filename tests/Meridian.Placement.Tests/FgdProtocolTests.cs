@@ -96,7 +96,7 @@ public sealed class FgdProtocolTests
         var bound = AllocationBound.Solve(nodes, arrived, TimeSpan.FromSeconds(10));
         foreach (var name in FgdSuite.PolicyNames)
         {
-            var run = FgdProtocol.Run(nodes, arrived, FgdSuite.Create(name, pods, nodes.Length, 3), 3);
+            var run = FgdProtocol.Run(nodes, arrived, FgdSuite.Create(name, pods, nodes, 3), 3);
             Assert.Equal(0, run.Overcommits);
             Assert.True(run.GpusAllocated <= bound.Gpus + 1e-6, $"{name} allocated {run.GpusAllocated} over the bound {bound.Gpus}");
         }
@@ -109,7 +109,7 @@ public sealed class FgdProtocolTests
         OpenbTask[] pods = [Task("typed", 1000, 1, 1000, 1024, "V100M16"), Task("any", 1000, 1, 500)];
         foreach (var name in FgdSuite.PolicyNames)
         {
-            FgdProtocol.Run(nodes, [.. Enumerable.Range(0, 6).Select(i => pods[i % 2] with { Name = $"t{i}" })], FgdSuite.Create(name, pods, 2, 1), 1,
+            FgdProtocol.Run(nodes, [.. Enumerable.Range(0, 6).Select(i => pods[i % 2] with { Name = $"t{i}" })], FgdSuite.Create(name, pods, nodes, 1), 1,
                 observe: (t, h) =>
                 {
                     if (t.GpuModels.Count > 0 && h is not null) Assert.Equal("V100M16", h.Spec.GpuModel);

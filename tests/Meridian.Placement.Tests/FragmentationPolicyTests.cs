@@ -59,6 +59,23 @@ public sealed class FragmentationPolicyTests
     }
 
     [Fact]
+    public void A_task_that_takes_any_gpu_model_leaves_the_scarce_model_to_tasks_that_need_it()
+    {
+        // Half the mix's GPU demand asks for V100 only, and the fleet has as many V100 as A10 GPUs: V100s are in demand.
+        // An untyped task goes to the A10 host; a V100 task there is steered nowhere else (it has no choice anyway).
+        var fleet = new Fleet([Host("a10", 96_000, 8, "A10"), Host("v100", 96_000, 8, "V100")], PlacementOptions.Exact);
+        var typed = new Resources(8000, 32_768, 1, 1000);
+        var scorer = new FragmentationScorer([(OneGpu, (IReadOnlyList<string>)[], 10.0), (typed, ["V100"], 10.0)], fleet.GpusByModel());
+        Assert.True(scorer.Score(fleet.Hosts[0], OneGpu, []) < scorer.Score(fleet.Hosts[1], OneGpu, []));
+        // Knowing the fleet's models is what makes the difference large: without them only FGD's own measure speaks.
+        var blind = new FragmentationScorer([(OneGpu, (IReadOnlyList<string>)[], 10.0), (typed, ["V100"], 10.0)]);
+        Assert.True(scorer.Score(fleet.Hosts[1], OneGpu, []) - scorer.Score(fleet.Hosts[0], OneGpu, []) >
+                    blind.Score(fleet.Hosts[1], OneGpu, []) - blind.Score(fleet.Hosts[0], OneGpu, []));
+        // A task that asks for V100 is not pushed off it.
+        Assert.Equal(blind.Score(fleet.Hosts[1], typed, ["V100"]), scorer.Score(fleet.Hosts[1], typed, ["V100"]));
+    }
+
+    [Fact]
     public void Gpu_workloads_default_to_the_fragmentation_aware_strategy_and_others_to_spread()
     {
         var gpu = new WorkloadSpec("t", "qwen", 2, new ResourceSpec(8, 32, 1));

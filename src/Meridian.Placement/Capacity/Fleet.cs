@@ -105,4 +105,9 @@ public sealed class Fleet
         if (gpuModels.Count == 1) return zone.GpuHostArrayByModel.GetValueOrDefault(gpuModels[0]) ?? [];
         return gpuModels.SelectMany(m => zone.GpuHostArrayByModel.GetValueOrDefault(m) ?? []).ToArray();
     }
+
+    /// <summary>GPUs of each model on the hosts that take new work.</summary>
+    public IReadOnlyDictionary<string, double> GpusByModel() =>
+        Hosts.Where(h => h.Spec.Schedulable && h.Spec.GpuModel is not null && h.GpuFree.Length > 0).GroupBy(h => h.Spec.GpuModel!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(h => (double)h.GpuFree.Length), StringComparer.Ordinal);
 }

@@ -22,7 +22,7 @@ public static class PlacementEngine
         scorer ??= request.Strategy switch
         {
             PlacementStrategy.Pack => BestFitScorer.Instance,
-            PlacementStrategy.Fragmentation => new FragmentationScorer([(r, (IReadOnlyList<string>)c.GpuModels, (double)n)]),
+            PlacementStrategy.Fragmentation => new FragmentationScorer([(r, (IReadOnlyList<string>)c.GpuModels, (double)n)], fleet.GpusByModel()),
             _ => WorstFitScorer.Instance,
         };
 
@@ -138,7 +138,7 @@ public static class PlacementEngine
             if (!anyOwner && !c.Ownership.Contains(host.Spec.Ownership)) continue;
             if (!host.Fits(r)) continue;
             scored++;
-            var score = scorer.Score(host, r);
+            var score = scorer.Score(host, r, c.GpuModels);
             if (score < bestScore)
             {
                 bestScore = score;

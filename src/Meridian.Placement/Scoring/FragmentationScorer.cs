@@ -23,19 +23,23 @@ public sealed class FragmentationScorer : IHostScorer
 
     private readonly WorkloadClass[] _classes;
     private readonly double _cpuPerGpu;
+    private readonly Dictionary<string, double> _modelDemand;
     private readonly Dictionary<(int Model, int Cpu, long MemoryGiB, long Low, long High), double> _memo = new();
     private readonly Dictionary<string, int> _models = new(StringComparer.Ordinal);
     private readonly Lock _memoLock = new();
 
     /// <param name="workload">The expected workload, one entry per task (such as the pod list being replayed, or the
     /// replicas placed now).</param>
-    public FragmentationScorer(IEnumerable<(Resources Resources, IReadOnlyList<string> GpuModels)> workload)
-        : this(workload.GroupBy(t => (t.Resources, Models: Key(t.GpuModels))).Select(g => (g.Key.Resources, Split(g.Key.Models), (double)g.Count())))
+    /// <param name="gpusByModel">GPUs of each model in the fleet, to see which models the tasks that ask for one will
+    /// need most; without it, tasks that name no model are not steered off any.</param>
+    public FragmentationScorer(IEnumerable<(Resources Resources, IReadOnlyList<string> GpuModels)> workload, IReadOnlyDictionary<string, double>? gpusByModel = null)
+        : this(workload.GroupBy(t => (t.Resources, Models: Key(t.GpuModels))).Select(g => (g.Key.Resources, Split(g.Key.Models), (double)g.Count())), gpusByModel)
     {
     }
 
     /// <param name="mix">Task classes and how many tasks (or replicas) of each.</param>
-    public FragmentationScorer(IEnumerable<(Resources Resources, IReadOnlyList<string> GpuModels, double Count)> mix)
+    /// <param name="gpusByModel">As for the other constructor.</param>
+    public FragmentationScorer(IEnumerable<(Resources Resources, IReadOnlyList<string> GpuModels, double Count)> mix, IReadOnlyDictionary<string, double>? gpusByModel = null)
     {
         var sorted = mix.Where(c => c.Count > 0).OrderByDescending(c => c.Count).ThenBy(c => c.Resources.Gpus).ThenBy(c => c.Resources.GpuMilli)
             .ThenBy(c => c.Resources.VcpuMilli).ThenBy(c => c.Resources.MemoryMiB).ToArray();
@@ -54,16 +58,42 @@ public sealed class FragmentationScorer : IHostScorer
         var gpuTasks = sorted.Where(c => c.Resources.Gpus > 0).ToArray();
         var gpuMilli = gpuTasks.Sum(c => c.Count * c.Resources.TotalGpuMilli);
         _cpuPerGpu = gpuMilli == 0 ? 0 : gpuTasks.Sum(c => c.Count * c.Resources.VcpuMilli) / (gpuMilli / 1000.0);
+        _modelDemand = ModelDemand(gpuTasks, gpuMilli, gpusByModel);
     }
+
+    /// <summary>For each GPU model, the share of its GPUs that the tasks asking for a model would take if the whole fleet
+    /// were busy with the mix (each task's GPUs spread over the models it accepts): how scarce the model is for them.</summary>
+    private static Dictionary<string, double> ModelDemand((Resources Resources, IReadOnlyList<string> GpuModels, double Count)[] gpuTasks, double gpuMilli,
+        IReadOnlyDictionary<string, double>? gpusByModel)
+    {
+        var demand = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (gpusByModel is null || gpuMilli <= 0) return demand;
+        var fleet = gpusByModel.Values.Sum();
+        foreach (var (r, models, count) in gpuTasks)
+        {
+            foreach (var m in models.Where(gpusByModel.ContainsKey)) demand[m] = demand.GetValueOrDefault(m) + count * r.TotalGpuMilli / models.Count;
+        }
+        foreach (var m in demand.Keys.ToArray()) demand[m] = gpusByModel[m] > 0 ? demand[m] / gpuMilli * fleet / gpusByModel[m] : 0;
+        return demand;
+    }
+
+    /// <summary>Tasks that accept any GPU model give a model's GPUs up to the tasks that need it: each GPU milli such a
+    /// task takes of a model counts as this share of a milli of fragmentation per unit of the model's scarcity.</summary>
+    public const double ModelScarcityWeight = 1;
 
     public string Name => "fragmentation";
 
     /// <summary>Whether the mix has any GPU class to weigh (without one, every GPU placement scores the same).</summary>
     public bool HasGpuClasses => _classes.Length > 0;
 
-    public double Score(HostState host, in Resources r)
+    public double Score(HostState host, in Resources r) => Score(host, r, []);
+
+    public double Score(HostState host, in Resources r, IReadOnlyList<string> gpuModels)
     {
         var (delta, _) = BestMove(host, r);
+        // A task that takes any model keeps off the models that tasks asking for one will need.
+        if (r.Gpus > 0 && gpuModels.Count == 0 && host.Spec.GpuModel is { } model && _modelDemand.TryGetValue(model, out var scarcity))
+            delta += ModelScarcityWeight * scarcity * r.TotalGpuMilli;
         var score = Math.Round(delta / Step);
         if (r.Gpus == 0)
         {

@@ -32,7 +32,8 @@ public sealed class WorkloadMix
 
     /// <summary>A scorer for the mix with this request in it. It is rebuilt only when a class comes or goes or the
     /// number of replicas has moved by more than 5% since it was built, so its memo of host states stays warm.</summary>
-    public FragmentationScorer Scorer(in Resources r, IReadOnlyList<string> models, int replicas)
+    /// <param name="gpusByModel">The fleet's GPUs by model, read when the scorer is rebuilt.</param>
+    public FragmentationScorer Scorer(in Resources r, IReadOnlyList<string> models, int replicas, Func<IReadOnlyDictionary<string, double>>? gpusByModel = null)
     {
         var key = (r, Key(models));
         var stale = _scorer is null || !_builtKeys.Contains(key) || _builtKeys.Count != _counts.Count + (_counts.ContainsKey(key) ? 0 : 1)
@@ -40,7 +41,7 @@ public sealed class WorkloadMix
         if (!stale) return _scorer!;
         var classes = _counts.ToDictionary(c => c.Key, c => (double)c.Value);
         classes[key] = classes.GetValueOrDefault(key) + replicas;
-        _scorer = new FragmentationScorer(classes.Select(c => (c.Key.Resources, Split(c.Key.Models), c.Value)));
+        _scorer = new FragmentationScorer(classes.Select(c => (c.Key.Resources, Split(c.Key.Models), c.Value)), gpusByModel?.Invoke());
         _builtKeys = [.. classes.Keys];
         _builtReplicas = Replicas;
         return _scorer;

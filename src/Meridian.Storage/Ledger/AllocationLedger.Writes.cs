@@ -229,7 +229,7 @@ public sealed partial class AllocationLedger
         spec = spec.Resolved();
         var request = spec.ToRequest();
         var scorer = request.Strategy == PlacementStrategy.Fragmentation
-            ? _workloads.Mix.Scorer(request.PerReplica, request.Constraints.GpuModels, request.Replicas) : null;
+            ? _workloads.Mix.Scorer(request.PerReplica, request.Constraints.GpuModels, request.Replicas, _fleet.GpusByModel) : null;
         var result = PlacementEngine.Place(_fleet, request, scorer);
         if (!result.Placed)
         {

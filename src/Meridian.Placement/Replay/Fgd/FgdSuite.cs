@@ -28,15 +28,15 @@ public static class FgdSuite
     /// <summary>Policy names as the CLI takes them, in the paper's order, then Meridian's.</summary>
     public static readonly IReadOnlyList<string> PolicyNames = ["random", "dot-product", "gpu-packing", "gpu-clustering", "best-fit", "fgd", "meridian"];
 
-    public static ReplayPolicy Create(string name, IReadOnlyList<OpenbTask> pods, int hosts, int seed) => name switch
+    public static ReplayPolicy Create(string name, IReadOnlyList<OpenbTask> pods, IReadOnlyList<HostSpec> nodes, int seed) => name switch
     {
         "random" => new RandomPolicy(seed),
         "dot-product" => new DotProductPolicy(),
         "gpu-packing" => new GpuPackingPolicy(),
-        "gpu-clustering" => new GpuClusteringPolicy(hosts),
+        "gpu-clustering" => new GpuClusteringPolicy(nodes.Count),
         "best-fit" => new BestFitPolicy(),
         "fgd" => new FgdPolicy(new TypicalPods(pods)),
-        "meridian" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels))), "Meridian"),
+        "meridian" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels)), GpusByModel(nodes)), "Meridian"),
         _ => throw new ArgumentException($"'{name}' is not a policy; use {string.Join(", ", PolicyNames)}", nameof(name)),
     };
 
@@ -50,7 +50,7 @@ public static class FgdSuite
         var work = policies.SelectMany(p => seeds.Select(s => (Policy: p, Seed: s))).ToArray();
         Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount }, w =>
         {
-            var policy = Create(w.Policy, pods, nodes.Count, w.Seed);
+            var policy = Create(w.Policy, pods, nodes, w.Seed);
             var list = tasks[w.Seed];
             runs[w] = FgdProtocol.Run(nodes, list, policy, w.Seed,
                 progress is null ? null : new SyncProgress<int>(i => progress.Report((w.Policy, w.Seed, i, list.Count))));
@@ -101,6 +101,11 @@ public static class FgdSuite
         }
         return list;
     }
+
+    /// <summary>GPUs of each model among the nodes.</summary>
+    public static IReadOnlyDictionary<string, double> GpusByModel(IEnumerable<HostSpec> nodes) =>
+        nodes.Where(n => n.GpuModel is not null && n.Gpus > 0).GroupBy(n => n.GpuModel!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(n => (double)n.Gpus), StringComparer.Ordinal);
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>

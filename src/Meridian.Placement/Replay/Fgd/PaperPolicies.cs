@@ -181,7 +181,7 @@ public sealed class ScorerPolicy(IHostScorer scorer, string? name = null) : Repl
 {
     public override string Name => name ?? $"Meridian ({scorer.Name})";
 
-    public override double Score(int index, HostState host, OpenbTask task) => -scorer.Score(host, task.Resources);
+    public override double Score(int index, HostState host, OpenbTask task) => -scorer.Score(host, task.Resources, task.GpuModels);
 
     public override int PickGpu(HostState host, OpenbTask task) =>
         IsShare(task.Resources) && scorer.PickGpu(host, task.Resources.GpuMilli) is var g and >= 0 ? g : BestFitGpu(host, task.Resources.GpuMilli);
