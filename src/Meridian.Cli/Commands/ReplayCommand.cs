@@ -38,8 +38,9 @@ internal static class ReplayCommand
         };
         var chart = new Option<FileInfo?>("--chart") { Description = "fgd protocol: also write an SVG chart of allocation against arrived demand, every policy, to this file" };
         var json = CommonOptions.Json();
-        var openb = new Command("openb", "Replay Alibaba's GPU cluster trace (cluster-trace-gpu-v2023) by workload inflation: submit tasks drawn from the pod " +
-                                         "list until they ask for the cluster's GPU capacity, and compare the GPUs left unallocated by Meridian's policy, best-fit and random-fit")
+        var openb = new Command("openb", "Replay Alibaba's GPU cluster trace (cluster-trace-gpu-v2023): by Meridian's workload inflation (submit tasks drawn from the " +
+                                         "pod list until they ask for the cluster's GPU capacity; Meridian's policy, best-fit and random-fit), or with --protocol fgd " +
+                                         "by the FGD paper's own protocol, every policy (its cluster is the GPU nodes: --nodes openb_node_list_gpu_node.csv)")
         {
             nodes, pods, protocol, policy, seed, seeds, policies, published, chart, json,
         };
