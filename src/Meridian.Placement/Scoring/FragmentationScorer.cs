@@ -83,9 +83,6 @@ public sealed class FragmentationScorer : IHostScorer
 
     public string Name => "fragmentation";
 
-    /// <summary>Whether the mix has any GPU class to weigh (without one, every GPU placement scores the same).</summary>
-    public bool HasGpuClasses => _classes.Length > 0;
-
     public double Score(HostState host, in Resources r) => Score(host, r, []);
 
     public double Score(HostState host, in Resources r, IReadOnlyList<string> gpuModels)

@@ -138,7 +138,7 @@ public sealed class FgdPolicy(TypicalPods typical) : ReplayPolicy
         host.GpuFree.CopyTo(free);
         if (IsShare(r))
         {
-            double best = 0;
+            long best = 0;
             var gpu = -1;
             for (var i = 0; i < free.Length; i++)
             {
@@ -173,7 +173,7 @@ public sealed class FgdPolicy(TypicalPods typical) : ReplayPolicy
         return _gpu;
     }
 
-    private static double Scaled(double delta) => Environment.GetEnvironmentVariable("FGD_RAW") == "1" ? delta : (long)(1 / (1 + Math.Exp(-delta / 1000)) * MaxNodeScore);
+    private static long Scaled(double delta) => (long)(1 / (1 + Math.Exp(-delta / 1000)) * MaxNodeScore);
 }
 
 /// <summary>One of Meridian's own host scorers (lower is better there), replayed under the same protocol.</summary>
