@@ -77,7 +77,7 @@ internal static class ReplayCommand
             {
                 "best-fit" => BestFitScorer.Instance,
                 "worst-fit" => WorstFitScorer.Instance,
-                _ => new FragmentationScorer(podList.Select(p => (p.Resources, p.GpuModels)), FgdSuite.GpusByModel(nodeList)),
+                _ => new FragmentationScorer(podList.Select(p => (p.Resources, p.GpuModels)), Placement.Capacity.Fleet.GpusByModel(nodeList)),
             };
             var runs = new (string Key, IHostScorer Scorer)[] { ("meridian", meridian), ("best-fit", BestFitScorer.Instance), ("random-fit", new RandomFitScorer(s)) };
             var reports = new Dictionary<string, ReplayReport>();

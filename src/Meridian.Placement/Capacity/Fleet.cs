@@ -106,8 +106,14 @@ public sealed class Fleet
         return gpuModels.SelectMany(m => zone.GpuHostArrayByModel.GetValueOrDefault(m) ?? []).ToArray();
     }
 
-    /// <summary>GPUs of each model on the hosts that take new work.</summary>
-    public IReadOnlyDictionary<string, double> GpusByModel() =>
-        Hosts.Where(h => h.Spec.Schedulable && h.Spec.GpuModel is not null && h.GpuFree.Length > 0).GroupBy(h => h.Spec.GpuModel!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Sum(h => (double)h.GpuFree.Length), StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, double>? _gpusByModel;
+
+    /// <summary>GPUs of each model on the hosts that take new work (hosts and their schedulability are fixed for a
+    /// fleet's life, so it is counted once).</summary>
+    public IReadOnlyDictionary<string, double> GpusByModel() => _gpusByModel ??= GpusByModel(Hosts.Select(h => h.Spec));
+
+    /// <summary>GPUs of each model among these hosts, those that take new work.</summary>
+    public static IReadOnlyDictionary<string, double> GpusByModel(IEnumerable<HostSpec> hosts) =>
+        hosts.Where(h => h.Schedulable && h.GpuModel is not null && h.Gpus > 0).GroupBy(h => h.GpuModel!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(h => (double)h.Gpus), StringComparer.Ordinal);
 }

@@ -8,6 +8,9 @@ public readonly record struct Resources(int VcpuMilli, long MemoryMiB, int Gpus 
     public static Resources Of(double vcpu, double memoryGiB, int gpus = 0, double gpuShare = 1.0) =>
         new((int)Math.Round(vcpu * 1000), (long)Math.Round(memoryGiB * 1024), gpus, gpus == 0 ? 0 : (int)Math.Round(gpuShare * 1000));
 
+    /// <summary>Part of one GPU (a GPU-sharing task), not whole GPUs.</summary>
+    public bool IsGpuShare => Gpus == 1 && GpuMilli < 1000;
+
     /// <summary>GPU thousandths asked for in all.</summary>
     public long TotalGpuMilli => (long)Gpus * GpuMilli;
 

@@ -39,7 +39,9 @@ public static class OpenbTrace
         return pods;
     }
 
-    private static IEnumerable<(int Line, Func<string, string> Get)> Rows(TextReader reader, string source, string[] required)
+    /// <summary>The rows of a CSV file with a header (these traces have no quoted fields), each with its line number and
+    /// a field getter by column name; a missing required column or a short row names the line.</summary>
+    internal static IEnumerable<(int Line, Func<string, string> Get)> Rows(TextReader reader, string source, string[] required)
     {
         var header = reader.ReadLine()?.Split(',') ?? throw new FormatException($"{source}: empty file");
         var index = header.Select((h, i) => (h.Trim(), i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);

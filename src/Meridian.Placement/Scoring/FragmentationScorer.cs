@@ -33,7 +33,7 @@ public sealed class FragmentationScorer : IHostScorer
     /// <param name="gpusByModel">GPUs of each model in the fleet, to see which models the tasks that ask for one will
     /// need most; without it, tasks that name no model are not steered off any.</param>
     public FragmentationScorer(IEnumerable<(Resources Resources, IReadOnlyList<string> GpuModels)> workload, IReadOnlyDictionary<string, double>? gpusByModel = null)
-        : this(workload.GroupBy(t => (t.Resources, Models: Key(t.GpuModels))).Select(g => (g.Key.Resources, Split(g.Key.Models), (double)g.Count())), gpusByModel)
+        : this(workload.GroupBy(t => (t.Resources, Models: HostStateKeys.Models(t.GpuModels))).Select(g => (g.Key.Resources, HostStateKeys.SplitModels(g.Key.Models), (double)g.Count())), gpusByModel)
     {
     }
 
@@ -117,7 +117,7 @@ public sealed class FragmentationScorer : IHostScorer
         var before = Fragmentation(host, host.VcpuFree, host.MemoryFree, host.GpuFree);
         Span<int> free = stackalloc int[host.GpuFree.Length];
         host.GpuFree.CopyTo(free);
-        if (r.Gpus == 1 && r.GpuMilli < 1000)
+        if (r.IsGpuShare)
         {
             var best = (Delta: double.MaxValue, Gpu: -1);
             for (var g = 0; g < free.Length; g++)
@@ -153,13 +153,7 @@ public sealed class FragmentationScorer : IHostScorer
         Span<int> sorted = stackalloc int[gpuFree.Length];
         gpuFree.CopyTo(sorted);
         sorted.Sort();
-        long low = 0, high = (long)sorted.Length << 60;
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            var v = (long)Math.Clamp(sorted[i], 0, 1023);
-            if (i < 6) low |= v << (10 * i);
-            else high |= v << (10 * (i - 6));
-        }
+        var (low, high) = HostStateKeys.GpuFree(sorted);
         lock (_memoLock)
         {
             var model = host.Spec.GpuModel is null ? -1 : _models.TryGetValue(host.Spec.GpuModel, out var m) ? m : _models[host.Spec.GpuModel] = _models.Count;
@@ -208,10 +202,6 @@ public sealed class FragmentationScorer : IHostScorer
         }
         return sum;
     }
-
-    private static string Key(IReadOnlyList<string> models) => string.Join('|', models.Order(StringComparer.Ordinal));
-
-    private static IReadOnlyList<string> Split(string key) => key.Length == 0 ? [] : key.Split('|');
 
     private sealed record WorkloadClass(int Cpu, long Memory, int Gpus, int Milli, HashSet<string>? Models, double Weight);
 }

@@ -23,7 +23,7 @@ public sealed class WorkloadMix
 
     private void Change(in Resources r, IReadOnlyList<string> models, int replicas)
     {
-        var key = (r, Key(models));
+        var key = (r, HostStateKeys.Models(models));
         var count = _counts.GetValueOrDefault(key) + replicas;
         if (count > 0) _counts[key] = count;
         else _counts.Remove(key);
@@ -35,13 +35,13 @@ public sealed class WorkloadMix
     /// <param name="gpusByModel">The fleet's GPUs by model, read when the scorer is rebuilt.</param>
     public FragmentationScorer Scorer(in Resources r, IReadOnlyList<string> models, int replicas, Func<IReadOnlyDictionary<string, double>>? gpusByModel = null)
     {
-        var key = (r, Key(models));
+        var key = (r, HostStateKeys.Models(models));
         var stale = _scorer is null || !_builtKeys.Contains(key) || _builtKeys.Count != _counts.Count + (_counts.ContainsKey(key) ? 0 : 1)
                     || Math.Abs(Replicas - _builtReplicas) > 0.05 * Math.Max(1, _builtReplicas);
         if (!stale) return _scorer!;
         var classes = _counts.ToDictionary(c => c.Key, c => (double)c.Value);
         classes[key] = classes.GetValueOrDefault(key) + replicas;
-        _scorer = new FragmentationScorer(classes.Select(c => (c.Key.Resources, Split(c.Key.Models), c.Value)), gpusByModel?.Invoke());
+        _scorer = new FragmentationScorer(classes.Select(c => (c.Key.Resources, HostStateKeys.SplitModels(c.Key.Models), c.Value)), gpusByModel?.Invoke());
         _builtKeys = [.. classes.Keys];
         _builtReplicas = Replicas;
         return _scorer;
@@ -50,12 +50,8 @@ public sealed class WorkloadMix
     /// <summary>The GPU classes placed now (per-replica resources and allowed models); the smallest GPU task when none is.</summary>
     public IReadOnlyList<(Resources Resources, IReadOnlyList<string> GpuModels)> GpuClasses()
     {
-        var list = _counts.Keys.Where(k => k.Resources.Gpus > 0).Select(k => (k.Resources, Split(k.Models))).ToList();
+        var list = _counts.Keys.Where(k => k.Resources.Gpus > 0).Select(k => (k.Resources, HostStateKeys.SplitModels(k.Models))).ToList();
         if (list.Count == 0) list.Add((SmallestGpuTask, []));
         return list;
     }
-
-    private static string Key(IReadOnlyList<string> models) => models.Count == 0 ? "" : string.Join('|', models.Order(StringComparer.Ordinal));
-
-    private static IReadOnlyList<string> Split(string key) => key.Length == 0 ? [] : key.Split('|');
 }

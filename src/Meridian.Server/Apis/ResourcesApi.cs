@@ -117,9 +117,8 @@ internal static class ResourcesApi
     {
         var item = kind.Find(snapshot.World, id)!;
         http.Response.Headers.ETag = ETags.Of(kind.VersionOf(snapshot.World, id)!.Value);
-        var json = ResourceViews.Of(item, snapshot.World, Today(time)).ToJsonString(MeridianJson.Options);
         if (created) http.Response.Headers.Location = $"/api/v1/{kind.Name}/{Uri.EscapeDataString(id)}";
-        return Results.Text(json, "application/json", statusCode: created ? 201 : 200);
+        return ApiResults.Json(ResourceViews.Of(item, snapshot.World, Today(time)), created ? 201 : 200);
     }
 
     /// <summary>A new resource from a request body. Lifecycle resources may give "status" instead of a history:

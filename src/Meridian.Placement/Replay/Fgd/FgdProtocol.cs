@@ -9,10 +9,7 @@ namespace Meridian.Placement.Replay.Fgd;
 /// 0 to 130, binned as the paper's analysis does (merge_alloc_discrete.py); NaN where no task arrived near it.</param>
 /// <param name="DecisionTicks">Stopwatch ticks of each decision (filter, score, choose), for the latency figures.</param>
 public sealed record ProtocolRun(
-    string Policy, int Seed, int Tasks, int Placed, double GpuCapacity, double GpusAllocated, double[] Allocation, int Overcommits, long[] DecisionTicks)
-{
-    public double UnallocatedAt(int arrivedPercent) => 100 - Allocation[arrivedPercent];
-}
+    string Policy, int Seed, int Tasks, int Placed, double GpuCapacity, double GpusAllocated, double[] Allocation, int Overcommits, long[] DecisionTicks);
 
 /// <summary>The paper's protocol (Weng et al., USENIX ATC 2023, its simulator's "tune 1.3, shuffle" runs): see
 /// <see cref="FgdWorkload"/> for the tasks, <see cref="ReplayPolicy"/> for the scheduling, <see cref="Bin"/> for

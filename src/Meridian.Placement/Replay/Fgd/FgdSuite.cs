@@ -20,7 +20,7 @@ public sealed record ProtocolReport(
     IReadOnlyList<SeedBound> Bounds, double MeanBoundAt100);
 
 /// <param name="AllocationAt100">The bound as a share of the cluster's GPUs (%).</param>
-public sealed record SeedBound(int Seed, int Tasks, double AllocationAt100, bool Optimal);
+public sealed record SeedBound(int Seed, int Tasks, double AllocationAt100);
 
 /// <summary>Runs the paper's protocol for several policies and seeds, in parallel, and averages as the paper does.</summary>
 public static class FgdSuite
@@ -36,13 +36,12 @@ public static class FgdSuite
         "gpu-clustering" => new GpuClusteringPolicy(nodes.Count),
         "best-fit" => new BestFitPolicy(),
         "fgd" => new FgdPolicy(new TypicalPods(pods)),
-        "meridian" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels)), GpusByModel(nodes)), "Meridian"),
+        "meridian" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels)), Fleet.GpusByModel(nodes)), "Meridian"),
         _ => throw new ArgumentException($"'{name}' is not a policy; use {string.Join(", ", PolicyNames)}", nameof(name)),
     };
 
     public static ProtocolReport Run(string podList, IReadOnlyList<HostSpec> nodes, IReadOnlyList<OpenbTask> pods, IReadOnlyList<int> seeds,
-        IReadOnlyList<string> policies, IProgress<(string Policy, int Seed, int Done, int Of)>? progress = null, int parallelism = 0,
-        TimeSpan? boundTimeLimit = null)
+        IReadOnlyList<string> policies, IProgress<(string Policy, int Seed, int Done, int Of)>? progress = null, int parallelism = 0)
     {
         var capacity = nodes.Sum(n => (long)n.Gpus * 1000);
         var tasks = seeds.ToDictionary(s => s, s => FgdWorkload.Tasks(pods, capacity, s));
@@ -75,8 +74,7 @@ public static class FgdSuite
         var bounds = seeds.Select(seed =>
         {
             var arrived = Arrived(tasks[seed], capacity, 100);
-            var b = AllocationBound.Solve(nodes, arrived, boundTimeLimit ?? TimeSpan.FromSeconds(30));
-            return new SeedBound(seed, arrived.Count, Math.Round(b.Percent, 3), b.Optimal);
+            return new SeedBound(seed, arrived.Count, Math.Round(AllocationBound.Solve(nodes, arrived).Percent, 3));
         }).ToArray();
         return new ProtocolReport(podList, nodes.Count, capacity / 1000.0, seeds, summaries, bounds, Math.Round(bounds.Average(b => b.AllocationAt100), 3));
     }
@@ -101,11 +99,6 @@ public static class FgdSuite
         }
         return list;
     }
-
-    /// <summary>GPUs of each model among the nodes.</summary>
-    public static IReadOnlyDictionary<string, double> GpusByModel(IEnumerable<HostSpec> nodes) =>
-        nodes.Where(n => n.GpuModel is not null && n.Gpus > 0).GroupBy(n => n.GpuModel!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Sum(n => (double)n.Gpus), StringComparer.Ordinal);
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>

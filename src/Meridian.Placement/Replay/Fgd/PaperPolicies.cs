@@ -39,7 +39,7 @@ public sealed class DotProductPolicy : ReplayPolicy
     public override double Score(int index, HostState host, OpenbTask task)
     {
         var r = task.Resources;
-        var dot = host.VcpuFree / MaxSpecCpu * (TypicalPods.NonZeroCpu(r.VcpuMilli) / MaxSpecCpu) + GpuFreeTotal(host) / MaxSpecGpu * (r.TotalGpuMilli / MaxSpecGpu);
+        var dot = host.VcpuFree / MaxSpecCpu * (TypicalPods.NonZeroCpu(r.VcpuMilli) / MaxSpecCpu) + host.GpuFreeMilli / MaxSpecGpu * (r.TotalGpuMilli / MaxSpecGpu);
         return (long)(MaxNodeScore * (1 - dot / 2));
     }
 }
@@ -53,7 +53,7 @@ public sealed class BestFitPolicy : ReplayPolicy
     {
         var r = task.Resources;
         var cpuLeft = host.VcpuFree - TypicalPods.NonZeroCpu(r.VcpuMilli);
-        var gpuLeft = GpuFreeTotal(host) - r.TotalGpuMilli;
+        var gpuLeft = host.GpuFreeMilli - r.TotalGpuMilli;
         if (cpuLeft < 0 || gpuLeft < 0) return 0;
         var score = cpuLeft / MaxSpecCpu * 0.5 + gpuLeft / MaxSpecGpu * 0.5;
         return (long)((1 - score) * MaxNodeScore);
@@ -102,12 +102,12 @@ public sealed class GpuClusteringPolicy(int hosts) : ReplayPolicy
     public override string Name => "GpuClustering";
 
     private static string? KindOf(OpenbTask task) =>
-        task.Resources.Gpus == 0 ? null : IsShare(task.Resources) ? "share" : $"{task.Resources.Gpus}-gpu";
+        task.Resources.Gpus == 0 ? null : task.Resources.IsGpuShare ? "share" : $"{task.Resources.Gpus}-gpu";
 
     public override double Score(int index, HostState host, OpenbTask task)
     {
         if (KindOf(task) is not { } kind) return 0;
-        var used = (long)MaxNodeScore / 4 * ((long)MaxSpecGpu - GpuFreeTotal(host)) / (long)MaxSpecGpu;
+        var used = (long)MaxNodeScore / 4 * ((long)MaxSpecGpu - host.GpuFreeMilli) / (long)MaxSpecGpu;
         var kinds = _kinds[index];
         if (kinds is not null && kinds.ContainsKey(kind)) return used + (kinds.Count == 1 ? MaxNodeScore * 3 / 4 : MaxNodeScore * 2 / 4);
         return kinds is null or { Count: 0 } ? used + MaxNodeScore / 4 : used;
@@ -136,7 +136,7 @@ public sealed class FgdPolicy(TypicalPods typical) : ReplayPolicy
         var before = typical.Fragmentation(host, host.VcpuFree, host.GpuFree);
         Span<int> free = stackalloc int[host.GpuFree.Length];
         host.GpuFree.CopyTo(free);
-        if (IsShare(r))
+        if (r.IsGpuShare)
         {
             long best = 0;
             var gpu = -1;
@@ -164,11 +164,11 @@ public sealed class FgdPolicy(TypicalPods typical) : ReplayPolicy
         return Scaled(before - typical.Fragmentation(host, cpu, free));
     }
 
-    /// <summary>The GPU the chosen node's score was computed with (the scheduler scores the chosen node last or not;
-    /// it is scored again here to be sure).</summary>
+    /// <summary>Whole GPUs: the first free ones, as the simulator allocates them. A share: the GPU its score was made
+    /// with; scoring left that of the last node scored, so the chosen node is scored again.</summary>
     public override int PickGpu(HostState host, OpenbTask task)
     {
-        if (!IsShare(task.Resources)) return FirstFreeGpu(host);
+        if (!task.Resources.IsGpuShare) return FirstFreeGpu(host);
         Score(-1, host, task);
         return _gpu;
     }
@@ -184,5 +184,5 @@ public sealed class ScorerPolicy(IHostScorer scorer, string? name = null) : Repl
     public override double Score(int index, HostState host, OpenbTask task) => -scorer.Score(host, task.Resources, task.GpuModels);
 
     public override int PickGpu(HostState host, OpenbTask task) =>
-        IsShare(task.Resources) && scorer.PickGpu(host, task.Resources.GpuMilli) is var g and >= 0 ? g : BestFitGpu(host, task.Resources.GpuMilli);
+        task.Resources.IsGpuShare && scorer.PickGpu(host, task.Resources.GpuMilli) is var g and >= 0 ? g : BestFitGpu(host, task.Resources.GpuMilli);
 }

@@ -41,12 +41,8 @@ public abstract class ReplayPolicy
         return -1;
     }
 
-    protected static long GpuFreeTotal(HostState host) => host.GpuFreeMilli;
-
     /// <summary>kube-scheduler's MaxNodeScore, and the simulator's normalising "largest node" (MaxSpecCpu, MaxSpecGpu).</summary>
     protected const int MaxNodeScore = 100;
     protected const double MaxSpecCpu = 128_000;
     protected const double MaxSpecGpu = 8_000;
-
-    internal static bool IsShare(in Resources r) => r.Gpus == 1 && r.GpuMilli < 1000;
 }

@@ -55,7 +55,8 @@ public sealed class TypicalPods
         Span<int> sorted = stackalloc int[gpuFree.Length];
         gpuFree.CopyTo(sorted);
         sorted.Sort();
-        var key = (ModelIndex(host.Spec.GpuModel), cpuFree, Pack(sorted, 0), Pack(sorted, 6) | ((long)sorted.Length << 60));
+        var (low, high) = Scoring.HostStateKeys.GpuFree(sorted);
+        var key = (ModelIndex(host.Spec.GpuModel), cpuFree, low, high);
         if (_memo.TryGetValue(key, out var known)) return known;
         var value = Compute(host.Spec.GpuModel, cpuFree, sorted);
         if (_memo.Count < 4_000_000) _memo[key] = value;
@@ -95,13 +96,6 @@ public sealed class TypicalPods
         if (model is null) return -1;
         if (!_models.TryGetValue(model, out var i)) _models[model] = i = _models.Count;
         return i;
-    }
-
-    private static long Pack(ReadOnlySpan<int> sorted, int from)
-    {
-        long packed = 0;
-        for (var i = from; i < Math.Min(sorted.Length, from + 6); i++) packed |= (long)sorted[i] << (10 * (i - from));
-        return packed;
     }
 
     private sealed record Class(int Cpu, int Milli, int Gpus, HashSet<string>? Models, double Share);
