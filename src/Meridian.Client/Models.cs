@@ -44,7 +44,8 @@ public sealed record WorkloadRequest(string Tenant, string Name, int Replicas, R
 
 public sealed record CapacityTotals(double Vcpu, double MemoryGiB, double Gpus);
 
-public sealed record CapacityLine(string Id, int Hosts, CapacityTotals Total, CapacityTotals Used, CapacityTotals Free);
+/// <param name="StrandedGpus">Free GPUs on hosts where no task of the workloads placed now fits.</param>
+public sealed record CapacityLine(string Id, int Hosts, CapacityTotals Total, CapacityTotals Used, CapacityTotals Free, double StrandedGpus = 0);
 
 /// <summary>GET /api/v1/capacity.</summary>
 public sealed record CapacityView(CapacityLine All, IReadOnlyList<CapacityLine> Regions, IReadOnlyList<CapacityLine> Zones, IReadOnlyList<CapacityLine>? Hosts);

@@ -17,6 +17,11 @@ public sealed class PlacementCommandTests : CliTest
 
         var capacity = await Cli("capacity", "--boundary", "EU", "--json");
         Assert.Equal(6, JsonNode.Parse(capacity.Out)!["all"]!["used"]!["gpus"]!.GetValue<double>());
+        Assert.Equal(0, JsonNode.Parse(capacity.Out)!["all"]!["strandedGpus"]!.GetValue<double>());
+        var table = await Cli("capacity", "--boundary", "EU");
+        Assert.Contains("GPUs stranded", table.Out);
+        // A GPU workload that names no strategy was placed fragmentation-aware.
+        Assert.Equal("Fragmentation", workload["strategy"]!.GetValue<string>());
 
         var host = allocations[0]!["host"]!.GetValue<string>();
         var zone = allocations[0]!["zone"]!.GetValue<string>();

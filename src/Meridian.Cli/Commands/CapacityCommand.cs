@@ -28,9 +28,9 @@ internal static class CapacityCommand
                 return 0;
             }
             var table = new Table().Border(TableBorder.Rounded)
-                .AddColumns("Scope", "Hosts", "vCPU used/total", "GiB used/total", "GPUs used/total", "GPUs free");
+                .AddColumns("Scope", "Hosts", "vCPU used/total", "GiB used/total", "GPUs used/total", "GPUs free", "GPUs stranded");
             void Row(string scope, CapacityLine l) => table.AddRow(Markup.Escape(scope), l.Hosts.ToString(CultureInfo.InvariantCulture),
-                $"{l.Used.Vcpu:0}/{l.Total.Vcpu:0}", $"{l.Used.MemoryGiB:0}/{l.Total.MemoryGiB:0}", $"{l.Used.Gpus:0.##}/{l.Total.Gpus:0}", $"{l.Free.Gpus:0.##}");
+                $"{l.Used.Vcpu:0}/{l.Total.Vcpu:0}", $"{l.Used.MemoryGiB:0}/{l.Total.MemoryGiB:0}", $"{l.Used.Gpus:0.##}/{l.Total.Gpus:0}", $"{l.Free.Gpus:0.##}", $"{l.StrandedGpus:0.##}");
             Row("all", report.All);
             foreach (var line in report.Regions) Row($"region {line.Id}", line);
             foreach (var line in report.Zones) Row($"  zone {line.Id}", line);
