@@ -103,6 +103,26 @@ public sealed class FgdProtocolTests
     }
 
     [Fact]
+    public void The_bound_packs_shares_gpu_by_gpu()
+    {
+        var node = Node("n", 64_000, 1);
+        // Two 0.81 shares cannot share one GPU: 0.81 of it, not all of it as the GPU milli alone would allow.
+        Assert.Equal(0.81, AllocationBound.Solve([node], [Task("a", 1000, 1, 810), Task("b", 1000, 1, 810)]).Gpus, 6);
+        // A 0.19 share fills what a 0.81 share leaves.
+        Assert.Equal(1, AllocationBound.Solve([node], [Task("a", 1000, 1, 810), Task("b", 1000, 1, 190)]).Gpus, 6);
+        // Shares are not "more than half of the node" for holding 1 GPU's worth: two 0.4 shares share the only GPU.
+        Assert.Equal(0.8, AllocationBound.Solve([node], [Task("a", 1000, 1, 400), Task("b", 1000, 1, 400)]).Gpus, 6);
+        // A whole-GPU task and a share cannot both have the only GPU: the whole task is worth more.
+        Assert.Equal(1, AllocationBound.Solve([node], [Task("a", 1000, 1, 810), Task("w", 1000, 1)]).Gpus, 6);
+        // Unless every share must be placed: then the share takes the GPU and the whole task is left out.
+        Assert.Equal(0.81, AllocationBound.SolveWithEveryShare([node], [Task("a", 1000, 1, 810), Task("w", 1000, 1)])!.Gpus, 6);
+        // Two 0.81 shares on one GPU: no placement holds both.
+        Assert.Null(AllocationBound.SolveWithEveryShare([node], [Task("a", 1000, 1, 810), Task("b", 1000, 1, 810)]));
+        // Shares the GPU model excludes get no slots: the typed share cannot use the A10.
+        Assert.Equal(0.5, AllocationBound.Solve([node], [Task("t", 1000, 1, 400, 1024, "V100M16"), Task("u", 1000, 1, 500)]).Gpus, 6);
+    }
+
+    [Fact]
     public void Every_policy_places_only_where_the_gpu_model_is_allowed()
     {
         var nodes = new[] { Node("a10", 32_000, 4, "A10"), Node("v100", 32_000, 4, "V100M16") };
@@ -123,10 +143,11 @@ public sealed class FgdProtocolTests
         // A policy that allocates everything up to 95% and then stays there: points from 80% (where the plot starts) to 130%.
         var curve = Enumerable.Range(0, 131).Select(x => (double?)Math.Min(x, 95)).ToArray();
         var policy = new PolicySummary("Meridian", [], curve, 95, 5, 95, 1, 2, 0);
-        var svg = AllocationChart.Svg(new ProtocolReport("list", 3, 12, [42], [policy], [], 100));
+        var svg = AllocationChart.Svg(new ProtocolReport("list", 3, 12, [42], [policy], [], 100, 97.5));
         var points = System.Text.RegularExpressions.Regex.Match(svg, "<polyline points=\"([^\"]*)\" fill=\"none\" stroke=\"#1a7f37\"").Groups[1].Value.Split(' ');
         Assert.Equal(51, points.Length);
         Assert.Contains("Meridian: 5.00% free at 100", svg);
         Assert.Contains("bound at 100: 100.00%", svg);
+        Assert.Contains("placing every share: 97.50%", svg);
     }
 }

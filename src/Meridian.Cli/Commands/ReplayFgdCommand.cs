@@ -76,6 +76,7 @@ internal static class ReplayFgdCommand
         console.MarkupLineInterpolated($"[bold]{podList}[/]: GPU allocation (% of {report.Gpus:0} GPUs on {report.Nodes} nodes) at 100% of GPU demand arrived, per seed; tasks tuned to 130% of capacity, shuffled, each submitted once.");
         console.Write(table);
         console.MarkupLineInterpolated($"Bound at 100% (no policy allocates more of the tasks arrived by then; the LP relaxation of the offline optimum): {report.MeanBoundAt100:0.00}% on average ({string.Join(", ", report.Bounds.Select(b => $"{b.AllocationAt100:0.00}"))}).");
+        console.MarkupLineInterpolated($"Bound at 100% if every GPU share arrived is placed (below it only by leaving shares out): {Percent(report.MeanEveryShareAt100, "%")} on average ({string.Join(", ", report.Bounds.Select(b => Percent(b.EveryShareAt100, "")))}).");
         if (report.Policies.Any(p => p.Overcommits > 0)) console.MarkupLine("[red]over-committed hosts: the engine is wrong[/]");
         return 0;
     }

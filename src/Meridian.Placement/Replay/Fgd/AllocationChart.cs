@@ -42,6 +42,8 @@ public static class AllocationChart
         // Everything that arrived allocated, up to the cluster's size; and the bound at 100% arrived.
         svg.Append(CultureInfo.InvariantCulture, $"""<polyline points="{F(X(YMin))},{F(Y(YMin))} {F(X(100))},{F(Y(100))} {F(X(XMax))},{F(Y(100))}" fill="none" stroke="#bbbbbb" stroke-dasharray="4 3"/>""").AppendLine();
         svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{F(X(100))}" cy="{F(Y(report.MeanBoundAt100))}" r="4" fill="none" stroke="#111111"/>""").AppendLine();
+        if (report.MeanEveryShareAt100 is { } everyShare)
+            svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{F(X(100) - 3.5)}" y="{F(Y(everyShare) - 3.5)}" width="7" height="7" fill="none" stroke="#111111"/>""").AppendLine();
         var legendY = Top + 4;
         for (var i = 0; i < report.Policies.Count; i++)
         {
@@ -57,6 +59,8 @@ public static class AllocationChart
         }
         var note = legendY + 18 * report.Policies.Count + 10;
         svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{Left + plotW + 24}" cy="{note}" r="4" fill="none" stroke="#111111"/><text x="{Left + plotW + 40}" y="{note + 4}">bound at 100: {report.MeanBoundAt100:0.00}%</text>""").AppendLine();
+        if (report.MeanEveryShareAt100 is { } shares)
+            svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{Left + plotW + 20.5}" y="{note + 14.5}" width="7" height="7" fill="none" stroke="#111111"/><text x="{Left + plotW + 40}" y="{note + 22}">placing every share: {shares:0.00}%</text>""").AppendLine();
         svg.Append("</svg>").AppendLine();
         return svg.ToString();
     }

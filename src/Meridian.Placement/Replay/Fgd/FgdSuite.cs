@@ -15,12 +15,15 @@ public sealed record SeedResult(int Seed, int Tasks, int Placed, double? Allocat
 
 /// <summary>Every policy on every seed of one pod list, and per seed the bound at 100% of demand arrived
 /// (<see cref="AllocationBound"/>): no policy can allocate more of the tasks that have arrived by then.</summary>
+/// <param name="MeanEveryShareAt100">The mean bound of the placements that hold every GPU share arrived; null when
+/// on some seed no placement can.</param>
 public sealed record ProtocolReport(
     string PodList, int Nodes, double Gpus, IReadOnlyList<int> Seeds, IReadOnlyList<PolicySummary> Policies,
-    IReadOnlyList<SeedBound> Bounds, double MeanBoundAt100);
+    IReadOnlyList<SeedBound> Bounds, double MeanBoundAt100, double? MeanEveryShareAt100);
 
 /// <param name="AllocationAt100">The bound as a share of the cluster's GPUs (%).</param>
-public sealed record SeedBound(int Seed, int Tasks, double AllocationAt100);
+/// <param name="EveryShareAt100">The bound of the placements that leave no GPU share out (%), null if none can hold them all.</param>
+public sealed record SeedBound(int Seed, int Tasks, double AllocationAt100, double? EveryShareAt100);
 
 /// <summary>Runs the paper's protocol for several policies and seeds, in parallel, and averages as the paper does.</summary>
 public static class FgdSuite
@@ -74,9 +77,12 @@ public static class FgdSuite
         var bounds = seeds.Select(seed =>
         {
             var arrived = Arrived(tasks[seed], capacity, 100);
-            return new SeedBound(seed, arrived.Count, Math.Round(AllocationBound.Solve(nodes, arrived).Percent, 3));
+            var everyShare = AllocationBound.SolveWithEveryShare(nodes, arrived);
+            return new SeedBound(seed, arrived.Count, Math.Round(AllocationBound.Solve(nodes, arrived).Percent, 3),
+                everyShare is null ? null : Math.Round(everyShare.Percent, 3));
         }).ToArray();
-        return new ProtocolReport(podList, nodes.Count, capacity / 1000.0, seeds, summaries, bounds, Math.Round(bounds.Average(b => b.AllocationAt100), 3));
+        return new ProtocolReport(podList, nodes.Count, capacity / 1000.0, seeds, summaries, bounds, Math.Round(bounds.Average(b => b.AllocationAt100), 3),
+            bounds.All(b => b.EveryShareAt100 is not null) ? Math.Round(bounds.Average(b => b.EveryShareAt100!.Value), 3) : null);
     }
 
     private static double? Value(double v) => double.IsNaN(v) ? null : v;
