@@ -48,6 +48,47 @@ public sealed class FragmentationPolicyTests
         Assert.Equal(1, scorer.PickGpu(host, 300));
     }
 
+    private static Dictionary<int, double> PairingMix => new() { [650] = 10, [320] = 10, [550] = 10, [230] = 10, [220] = 10 };
+
+    [Fact]
+    public void Share_patterns_are_the_fewest_gpus_that_hold_the_mix()
+    {
+        // The mix fills 20 GPUs exactly as 0.65 + 0.32 and 0.55 + 0.23 + 0.22; any other pairing needs more GPUs.
+        var patterns = SharePatterns.Plan(PairingMix)!;
+        Assert.True(patterns.Continues(650, 320));
+        Assert.True(patterns.Continues(550, 230));
+        Assert.True(patterns.Continues(780, 220));
+        Assert.True(patterns.Continues(0, 650));
+        Assert.False(patterns.Continues(650, 230));
+        Assert.False(patterns.Continues(550, 320));
+        Assert.True(patterns.OnPlan(650));
+        Assert.False(patterns.OnPlan(500));
+        Assert.Null(SharePatterns.Plan(new Dictionary<int, double>()));
+        // A mix too fine-grained to plan (every size from 0.01 to 0.99) is not planned.
+        Assert.Null(SharePatterns.Plan(Enumerable.Range(1, 99).ToDictionary(i => i * 10, _ => 50.0)));
+    }
+
+    [Fact]
+    public void A_share_goes_where_it_continues_a_pattern_not_into_the_tightest_gap()
+    {
+        // GPU 0 holds 0.65, GPU 1 holds 0.55. A 0.23 share fits both; the tightest fit is beside 0.65, but 0.35 is where a
+        // 0.32 share belongs, and 0.23 completes 0.55 + 0.23 + 0.22.
+        var fleet = new Fleet([Host("h", 64_000, 2)], PlacementOptions.Exact);
+        var host = fleet.Hosts[0];
+        host.TryRestore(0, 0, [new GpuShare(0, 650), new GpuShare(1, 550)]);
+        var scorer = new FragmentationScorer(PairingMix.Select(m => (new Resources(1000, 1024, 1, m.Key), (IReadOnlyList<string>)[], m.Value)));
+        Assert.Equal(1, scorer.PickGpu(host, 230));
+        Assert.Equal(0, scorer.PickGpu(host, 320));
+        // A host where the share continues a pattern comes before one where it would open a whole GPU.
+        var other = new Fleet([Host("fresh", 64_000, 2)], PlacementOptions.Exact).Hosts[0];
+        var share = new Resources(1000, 1024, 1, 320);
+        Assert.True(scorer.Score(host, share) < scorer.Score(other, share));
+        // With no partner on the host (0.55 and 0.23 there), the 0.32 share opens a whole GPU rather than spoil either.
+        var spoilt = new Fleet([Host("s", 64_000, 3)], PlacementOptions.Exact).Hosts[0];
+        spoilt.TryRestore(0, 0, [new GpuShare(0, 550), new GpuShare(1, 230)]);
+        Assert.Equal(2, scorer.PickGpu(spoilt, 320));
+    }
+
     [Fact]
     public void A_whole_gpu_task_keeps_whole_nodes_free_for_eight_gpu_tasks()
     {

@@ -27,6 +27,7 @@ public sealed class FragmentationScorer : IHostScorer
     private readonly Dictionary<(int Model, int Cpu, long MemoryGiB, long Low, long High), double> _memo = new();
     private readonly Dictionary<string, int> _models = new(StringComparer.Ordinal);
     private readonly Lock _memoLock = new();
+    private readonly SharePatterns? _patterns;
 
     /// <param name="workload">The expected workload, one entry per task (such as the pod list being replayed, or the
     /// replicas placed now).</param>
@@ -59,6 +60,7 @@ public sealed class FragmentationScorer : IHostScorer
         var gpuMilli = gpuTasks.Sum(c => c.Count * c.Resources.TotalGpuMilli);
         _cpuPerGpu = gpuMilli == 0 ? 0 : gpuTasks.Sum(c => c.Count * c.Resources.VcpuMilli) / (gpuMilli / 1000.0);
         _modelDemand = ModelDemand(gpuTasks, gpuMilli, gpusByModel);
+        _patterns = SharePatterns.Plan(gpuTasks.Where(c => c.Resources.IsGpuShare).GroupBy(c => c.Resources.GpuMilli).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)));
     }
 
     /// <summary>For each GPU model, the share of its GPUs that the tasks asking for a model would take if the whole fleet
@@ -87,11 +89,14 @@ public sealed class FragmentationScorer : IHostScorer
 
     public double Score(HostState host, in Resources r, IReadOnlyList<string> gpuModels)
     {
-        var (delta, _) = BestMove(host, r);
-        // A task that takes any model keeps off the models that tasks asking for one will need.
+        // A share goes where the share patterns say (PatternGpu), among equals where it fragments least.
+        var (gpu, tier) = Patterned(host, r) ? PatternGpu(host, r.GpuMilli) : (-1, 0);
+        var delta = gpu >= 0 ? ShareDelta(host, r, gpu) : BestMove(host, r).Delta;
+        // Before all that, a task that takes any model keeps off the models that tasks asking for one will need.
+        double scarcityPenalty = 0;
         if (r.Gpus > 0 && gpuModels.Count == 0 && host.Spec.GpuModel is { } model && _modelDemand.TryGetValue(model, out var scarcity))
-            delta += ModelScarcityWeight * scarcity * r.TotalGpuMilli;
-        var score = Math.Round(delta / Step);
+            scarcityPenalty = ModelScarcityWeight * scarcity * r.TotalGpuMilli;
+        var score = Math.Round(scarcityPenalty / Step) * ScarcityRank + tier * PatternRank + Math.Round(delta / Step);
         if (r.Gpus == 0)
         {
             // Among equals, the host whose CPU is most in excess of what its free GPUs will need.
@@ -104,7 +109,40 @@ public sealed class FragmentationScorer : IHostScorer
     public int PickGpu(HostState host, int milli)
     {
         if (milli >= 1000) return -1;
+        if (Patterned(host, new Resources(0, 0, 1, milli)) && PatternGpu(host, milli) is { Gpu: >= 0 } planned) return planned.Gpu;
         return BestMove(host, new Resources(0, 0, 1, milli)).Gpu;
+    }
+
+    /// <summary>Ranks of the score: model scarcity outweighs the pattern tier, which outweighs fragmentation (a few
+    /// hundred steps at most).</summary>
+    private const double PatternRank = 1e6, ScarcityRank = 1e7;
+
+    private bool Patterned(HostState host, in Resources r) => r.IsGpuShare && _patterns is not null && host.GpuCapacityMilli == 1000;
+
+    private double ShareDelta(HostState host, in Resources r, int gpu)
+    {
+        var before = Fragmentation(host, host.VcpuFree, host.MemoryFree, host.GpuFree);
+        Span<int> free = stackalloc int[host.GpuFree.Length];
+        host.GpuFree.CopyTo(free);
+        free[gpu] -= r.GpuMilli;
+        return Fragmentation(host, host.VcpuFree - r.VcpuMilli, host.MemoryFree - r.MemoryMiB, free) - before;
+    }
+
+    /// <summary>Where a share goes on a host, best first: the fullest GPU on which it continues a pattern (tier 0), the
+    /// fullest GPU that is off the plan already (1), a whole free GPU (2); -1 and tier 3 if none, and then it goes
+    /// where it fragments least (onto a GPU waiting for another size).</summary>
+    private (int Gpu, int Tier) PatternGpu(HostState host, int milli)
+    {
+        int continuing = -1, offPlan = -1, fresh = -1;
+        for (var g = 0; g < host.GpuFree.Length; g++)
+        {
+            var free = host.GpuFree[g];
+            if (free < milli) continue;
+            if (free >= 1000) { if (fresh < 0) fresh = g; continue; }
+            if (_patterns!.Continues(1000 - free, milli)) { if (continuing < 0 || free < host.GpuFree[continuing]) continuing = g; }
+            else if (!_patterns.OnPlan(1000 - free) && (offPlan < 0 || free < host.GpuFree[offPlan])) offPlan = g;
+        }
+        return continuing >= 0 ? (continuing, 0) : offPlan >= 0 ? (offPlan, 1) : fresh >= 0 ? (fresh, 2) : (-1, 3);
     }
 
     /// <summary>How much the host's fragmentation grows with one more replica (less is better) and, for a share of
