@@ -8,8 +8,11 @@ namespace Meridian.Placement.Scoring;
 /// USENIX ATC 2023) and counts CPU and memory as well as GPU: a class of GPU-sharing tasks can use a host's free GPU
 /// shares only as far as the host's free CPU and memory can hold more of it, so a task that eats the CPU those
 /// shares would need strands them, and the score says so before they are lost, not after (a whole-GPU class counts
-/// the host's whole free GPUs while one more of it fits at all, as FGD does: capping those too measured worse). The expected workload is a mix of task
-/// classes with weights (the most common classes, together 95% of the tasks, as FGD's "typical pods").
+/// the host's whole free GPUs while one more of it fits at all, as FGD does: capping those too measured worse). The
+/// expected workload is a mix of task classes with weights (the most common classes, together 95% of the tasks, as
+/// FGD's "typical pods"). GPU shares follow the patterns of the mix's best packing (<see cref="SharePatterns"/>), and
+/// a GPU waiting for the share that completes its pattern keeps the CPU that share will need: a task that takes it
+/// counts the GPU's free part as lost.
 /// Scores are in steps of a tenth of a GPU; hosts within a step are taken in their order (first fit), which packs
 /// the fleet from one end and keeps whole hosts free for large tasks. A CPU-only task goes, among equals, where CPU
 /// is most in excess of what the host's free GPUs will need.</summary>
@@ -28,6 +31,7 @@ public sealed class FragmentationScorer : IHostScorer
     private readonly Dictionary<string, int> _models = new(StringComparer.Ordinal);
     private readonly Lock _memoLock = new();
     private readonly SharePatterns? _patterns;
+    private readonly double _shareCpu;
 
     /// <param name="workload">The expected workload, one entry per task (such as the pod list being replayed, or the
     /// replicas placed now).</param>
@@ -60,6 +64,8 @@ public sealed class FragmentationScorer : IHostScorer
         var gpuMilli = gpuTasks.Sum(c => c.Count * c.Resources.TotalGpuMilli);
         _cpuPerGpu = gpuMilli == 0 ? 0 : gpuTasks.Sum(c => c.Count * c.Resources.VcpuMilli) / (gpuMilli / 1000.0);
         _modelDemand = ModelDemand(gpuTasks, gpuMilli, gpusByModel);
+        var shares = gpuTasks.Where(c => c.Resources.IsGpuShare).ToArray();
+        _shareCpu = shares.Length == 0 ? 0 : shares.Sum(c => c.Count * c.Resources.VcpuMilli) / shares.Sum(c => c.Count);
         _patterns = SharePatterns.Plan(gpuTasks.Where(c => c.Resources.IsGpuShare).GroupBy(c => c.Resources.GpuMilli).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)));
     }
 
@@ -96,6 +102,7 @@ public sealed class FragmentationScorer : IHostScorer
         double scarcityPenalty = 0;
         if (r.Gpus > 0 && gpuModels.Count == 0 && host.Spec.GpuModel is { } model && _modelDemand.TryGetValue(model, out var scarcity))
             scarcityPenalty = ModelScarcityWeight * scarcity * r.TotalGpuMilli;
+        if (_patterns is not null) delta += Waiting(host, r, gpu);
         var score = Math.Round(scarcityPenalty / Step) * ScarcityRank + tier * PatternRank + Math.Round(delta / Step);
         if (r.Gpus == 0)
         {
@@ -118,6 +125,34 @@ public sealed class FragmentationScorer : IHostScorer
     private const double PatternRank = 1e6, ScarcityRank = 1e7;
 
     private bool Patterned(HostState host, in Resources r) => r.IsGpuShare && _patterns is not null && host.GpuCapacityMilli == 1000;
+
+    /// <summary>The GPU milli waiting for a share to complete its pattern that the task leaves without the CPU for one (a
+    /// mean share's CPU each), less what was without it before.</summary>
+    private double Waiting(HostState host, in Resources r, int shareGpu)
+    {
+        if (host.GpuCapacityMilli != 1000 || _shareCpu <= 0) return 0;
+        Span<int> before = stackalloc int[host.GpuFree.Length];
+        Span<int> after = stackalloc int[host.GpuFree.Length];
+        int nb = 0, na = 0;
+        for (var g = 0; g < host.GpuFree.Length; g++)
+        {
+            var f0 = host.GpuFree[g];
+            if (f0 > 0 && f0 < 1000 && _patterns!.OnPlan(1000 - f0)) before[nb++] = f0;
+            var f1 = f0 - (g == shareGpu ? r.GpuMilli : 0);
+            if (f1 > 0 && f1 < 1000 && _patterns!.OnPlan(1000 - f1)) after[na++] = f1;
+        }
+        return Unserved(after[..na], host.VcpuFree - r.VcpuMilli) - Unserved(before[..nb], host.VcpuFree);
+    }
+
+    /// <summary>The waiting GPU milli beyond what the CPU can serve, one share's CPU per GPU, largest gaps served first.</summary>
+    private double Unserved(Span<int> waiting, int cpu)
+    {
+        waiting.Sort();
+        var served = (int)Math.Max(0, cpu / _shareCpu);
+        double lost = 0;
+        for (var i = 0; i < waiting.Length - served; i++) lost += waiting[i];
+        return lost;
+    }
 
     private double ShareDelta(HostState host, in Resources r, int gpu)
     {
