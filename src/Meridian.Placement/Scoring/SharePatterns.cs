@@ -11,7 +11,7 @@ namespace Meridian.Placement.Scoring;
 public sealed class SharePatterns
 {
     /// <summary>Beyond this many candidate patterns the mix is too fine-grained to plan; no share is steered then.</summary>
-    public const int MaxPatterns = 20_000;
+    public const int MaxPatterns = 5_000;
 
     private const int Gpu = 1000;
     private readonly HashSet<(int Used, int Share)> _continues;
