@@ -89,6 +89,9 @@ public sealed class PlacementCommandTests : CliTest
             // No policy allocates more than the bound says any could.
             Assert.True(p["meanAllocationAt100"]!.GetValue<double>() <= report["meanBoundAt100"]!.GetValue<double>() + 1e-9);
         });
+        // Holding every share is a constraint more, so its bound is never above the other; both are there per seed.
+        Assert.All(report["bounds"]!.AsArray(), b => Assert.True(b!["everyShareAt100"]!.GetValue<double>() <= b["allocationAt100"]!.GetValue<double>() + 1e-9));
+        Assert.True(report["meanEveryShareAt100"]!.GetValue<double>() <= report["meanBoundAt100"]!.GetValue<double>() + 1e-9);
         var svg = await File.ReadAllTextAsync(chart);
         Assert.StartsWith("<svg", svg);
         // A line per policy (empty where the fixture's allocation stays under the chart's 80%) and its legend.
@@ -100,6 +103,7 @@ public sealed class PlacementCommandTests : CliTest
         Assert.Equal(0, tableCode);
         Assert.Contains("5.00%", table);
         Assert.Contains("Bound at 100%", table);
+        Assert.Contains("if every GPU share arrived is placed", table);
     }
 
     [Theory]
