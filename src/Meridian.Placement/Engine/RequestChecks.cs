@@ -15,7 +15,7 @@ internal static class RequestChecks
         if (request.Replicas is < 1 or > MaxReplicas) return new("replicas", $"must be from 1 to {MaxReplicas}, not {request.Replicas}");
         if (r.VcpuMilli < 0 || r.MemoryMiB < 0 || r.Gpus < 0) return new("resources", "vcpu, memoryGiB and gpus cannot be negative");
         if (r.VcpuMilli == 0 && r.MemoryMiB == 0 && r.Gpus == 0) return new("resources", "a replica needs some vcpu, memory or GPU");
-        if (r.Gpus > 0 && r.GpuMilli is < 1 or > 1000) return new("resources.gpuShare", "must be more than 0 and at most 1 (a whole GPU)");
+        if (r.Gpus > 0 && r.GpuMilli is < 1 or > 1000) return new("resources.gpuShare", "must be from 0.001 (a thousandth of a GPU, the smallest share) to 1 (a whole GPU)");
         if (r.Gpus > 1 && r.GpuMilli < 1000) return new("resources.gpuShare", "a share of a GPU is for one GPU; ask for whole GPUs when gpus > 1");
         if (c.Spread is { } s)
         {

@@ -34,6 +34,19 @@ public sealed class StrategyApiTests : ServerTest
         Assert.Equal(before, Host.Fingerprint());
     }
 
+    [Theory]
+    [InlineData("0.0001")]
+    [InlineData("1.5")]
+    public async Task A_gpu_share_outside_a_thousandth_to_one_is_refused_naming_it(string share)
+    {
+        var before = Host.Fingerprint();
+        var refused = await Host.Http.PostAsync("/api/v1/workloads",
+            Problem.Json($$$"""{"tenant":"acme","name":"bad","replicas":1,"resources":{"vcpu":1,"memoryGiB":1,"gpus":1,"gpuShare":{{{share}}}}}"""));
+        await Problem.AssertAsync(refused, HttpStatusCode.UnprocessableEntity, "resources.gpuShare");
+        Assert.Contains("0.001", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(before, Host.Fingerprint());
+    }
+
     [Fact]
     public async Task Fractional_gpus_share_devices_fragmentation_aware()
     {
