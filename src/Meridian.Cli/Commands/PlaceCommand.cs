@@ -21,7 +21,7 @@ internal static class PlaceCommand
         var vcpu = new Option<double?>("--vcpu") { Description = "vCPU per replica" };
         var memory = new Option<double?>("--memory-gib") { Description = "Memory per replica in GiB" };
         var gpus = new Option<int?>("--gpus") { Description = "GPUs per replica" };
-        var gpuShare = new Option<double?>("--gpu-share") { Description = "Share of one GPU (0-1] for GPU-sharing replicas" };
+        var gpuShare = new Option<double?>("--gpu-share") { Description = "Share of one GPU for GPU-sharing replicas, from 0.001 to 1 (with --gpus 1)" };
         var boundary = new Option<string?>("--boundary") { Description = "Keep replicas inside this data boundary (EU, CN, US, ...)" };
         var regions = new Option<string[]>("--region") { Description = "Allowed region (repeat for several)", AllowMultipleArgumentsPerToken = true };
         var minZones = new Option<int?>("--min-zones") { Description = "Spread over at least this many zones" };
