@@ -31,14 +31,10 @@ public sealed class SharePatterns
     /// continues an optimal pattern.</summary>
     public bool Continues(int used, int share) => _continues.Contains((used, share));
 
-    /// <summary>Patterns for a mix of share sizes and how many tasks of each; null when there are no shares or too many
-    /// patterns to plan.</summary>
-    public static SharePatterns? Plan(IReadOnlyDictionary<int, double> sharesBySize)
+    /// <summary>Every maximal set of these sizes (at most caps[k] of size k) that fits one GPU: no size left under its cap
+    /// fits in what is left (a set with room for one more share is never better). Null beyond <paramref name="limit"/> sets.</summary>
+    internal static List<int[]>? Maximal(int[] sizes, int[] caps, int limit)
     {
-        var sizes = sharesBySize.Where(s => s.Value > 0 && s.Key is > 0 and < Gpu).Select(s => s.Key).Order().ToArray();
-        if (sizes.Length == 0) return null;
-        // At most as many of a size on a GPU as the mix has of it (rounded up), so rare sizes do not multiply patterns.
-        var caps = sizes.Select(s => (int)Math.Min(Gpu / s, Math.Ceiling(sharesBySize[s]))).ToArray();
         var patterns = new List<int[]>();
         var counts = new int[sizes.Length];
         var complete = true;
@@ -47,9 +43,8 @@ public sealed class SharePatterns
             if (!complete) return;
             if (i == sizes.Length)
             {
-                // Only maximal patterns: a pattern with room for one more share is never better.
                 for (var k = 0; k < sizes.Length; k++) if (sizes[k] <= room && counts[k] < caps[k]) return;
-                if (patterns.Count == MaxPatterns) complete = false;
+                if (patterns.Count == limit) complete = false;
                 else patterns.Add((int[])counts.Clone());
                 return;
             }
@@ -57,7 +52,18 @@ public sealed class SharePatterns
             counts[i] = 0;
         }
         Enumerate(0, Gpu);
-        if (!complete) return null;
+        return complete ? patterns : null;
+    }
+
+    /// <summary>Patterns for a mix of share sizes and how many tasks of each; null when there are no shares or too many
+    /// patterns to plan.</summary>
+    public static SharePatterns? Plan(IReadOnlyDictionary<int, double> sharesBySize)
+    {
+        var sizes = sharesBySize.Where(s => s.Value > 0 && s.Key is > 0 and < Gpu).Select(s => s.Key).Order().ToArray();
+        if (sizes.Length == 0) return null;
+        // At most as many of a size on a GPU as the mix has of it (rounded up), so rare sizes do not multiply patterns.
+        var caps = sizes.Select(s => (int)Math.Min(Gpu / s, Math.Ceiling(sharesBySize[s]))).ToArray();
+        if (Maximal(sizes, caps, MaxPatterns) is not { } patterns) return null;
 
         using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools has no LP solver here");
         var cover = sizes.Select(s => solver.MakeConstraint(sharesBySize[s], double.PositiveInfinity, "")).ToArray();

@@ -88,21 +88,13 @@ public static class AllocationBound
             .ToDictionary(s => s, _ => solver.MakeConstraint(double.NegativeInfinity, 0, ""));
         if (t.Gpus == 0 || available.Count == 0) return slots;
         var sizes = available.Keys.Order().ToArray();
-        var counts = new int[sizes.Length];
-        void Enumerate(int i, int room)
+        var patterns = SharePatterns.Maximal(sizes, [.. sizes.Select(s => Math.Min(1000 / s, available[s]))], int.MaxValue)!;
+        foreach (var pattern in patterns)
         {
-            if (i == sizes.Length)
-            {
-                for (var k = 0; k < sizes.Length; k++) if (sizes[k] <= room && counts[k] < available[sizes[k]]) return;
-                var y = solver.MakeNumVar(0, (double)t.Count * t.Gpus, "");
-                gpus.SetCoefficient(y, 1);
-                for (var k = 0; k < sizes.Length; k++) if (counts[k] > 0) slots[sizes[k]].SetCoefficient(y, -counts[k]);
-                return;
-            }
-            for (counts[i] = Math.Min(available[sizes[i]], room / sizes[i]); counts[i] >= 0; counts[i]--) Enumerate(i + 1, room - counts[i] * sizes[i]);
-            counts[i] = 0;
+            var y = solver.MakeNumVar(0, (double)t.Count * t.Gpus, "");
+            gpus.SetCoefficient(y, 1);
+            for (var k = 0; k < sizes.Length; k++) if (pattern[k] > 0) slots[sizes[k]].SetCoefficient(y, -pattern[k]);
         }
-        Enumerate(0, 1000);
         return slots;
     }
 }
