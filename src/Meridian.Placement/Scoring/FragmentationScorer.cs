@@ -66,7 +66,7 @@ public sealed class FragmentationScorer : IHostScorer
         _modelDemand = ModelDemand(gpuTasks, gpuMilli, gpusByModel);
         var shares = gpuTasks.Where(c => c.Resources.IsGpuShare).ToArray();
         _shareCpu = shares.Length == 0 ? 0 : shares.Sum(c => c.Count * c.Resources.VcpuMilli) / shares.Sum(c => c.Count);
-        _patterns = SharePatterns.Plan(gpuTasks.Where(c => c.Resources.IsGpuShare).GroupBy(c => c.Resources.GpuMilli).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)));
+        _patterns = SharePatterns.Plan(shares.GroupBy(c => c.Resources.GpuMilli).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)));
     }
 
     /// <summary>For each GPU model, the share of its GPUs that the tasks asking for a model would take if the whole fleet
@@ -96,13 +96,13 @@ public sealed class FragmentationScorer : IHostScorer
     public double Score(HostState host, in Resources r, IReadOnlyList<string> gpuModels)
     {
         // A share goes where the share patterns say (PatternGpu), among equals where it fragments least.
-        var (gpu, tier) = Patterned(host, r) ? PatternGpu(host, r.GpuMilli) : (-1, 0);
-        var delta = gpu >= 0 ? ShareDelta(host, r, gpu) : BestMove(host, r).Delta;
+        var (gpu, tier) = r.IsGpuShare && Planned(host) ? PatternGpu(host, r.GpuMilli) : (-1, 0);
+        var delta = BestMove(host, r, gpu).Delta;
         // Before all that, a task that takes any model keeps off the models that tasks asking for one will need.
         double scarcityPenalty = 0;
         if (r.Gpus > 0 && gpuModels.Count == 0 && host.Spec.GpuModel is { } model && _modelDemand.TryGetValue(model, out var scarcity))
             scarcityPenalty = ModelScarcityWeight * scarcity * r.TotalGpuMilli;
-        if (_patterns is not null) delta += Waiting(host, r, gpu);
+        if (Planned(host)) delta += Waiting(host, r, gpu);
         var score = Math.Round(scarcityPenalty / Step) * ScarcityRank + tier * PatternRank + Math.Round(delta / Step);
         if (r.Gpus == 0)
         {
@@ -116,7 +116,7 @@ public sealed class FragmentationScorer : IHostScorer
     public int PickGpu(HostState host, int milli)
     {
         if (milli >= 1000) return -1;
-        if (Patterned(host, new Resources(0, 0, 1, milli)) && PatternGpu(host, milli) is { Gpu: >= 0 } planned) return planned.Gpu;
+        if (Planned(host) && PatternGpu(host, milli) is { Gpu: >= 0 } planned) return planned.Gpu;
         return BestMove(host, new Resources(0, 0, 1, milli)).Gpu;
     }
 
@@ -124,13 +124,15 @@ public sealed class FragmentationScorer : IHostScorer
     /// hundred steps at most).</summary>
     private const double PatternRank = 1e6, ScarcityRank = 1e7;
 
-    private bool Patterned(HostState host, in Resources r) => r.IsGpuShare && _patterns is not null && host.GpuCapacityMilli == 1000;
+    /// <summary>Whether shares on this host follow the patterns: the mix has them, and the host's GPUs are whole (not
+    /// over-committed: the patterns are sets of shares of one GPU).</summary>
+    private bool Planned(HostState host) => _patterns is not null && host.GpuCapacityMilli == 1000;
 
     /// <summary>The GPU milli waiting for a share to complete its pattern that the task leaves without the CPU for one (a
     /// mean share's CPU each), less what was without it before.</summary>
     private double Waiting(HostState host, in Resources r, int shareGpu)
     {
-        if (host.GpuCapacityMilli != 1000 || _shareCpu <= 0) return 0;
+        if (_shareCpu <= 0) return 0;
         Span<int> before = stackalloc int[host.GpuFree.Length];
         Span<int> after = stackalloc int[host.GpuFree.Length];
         int nb = 0, na = 0;
@@ -154,15 +156,6 @@ public sealed class FragmentationScorer : IHostScorer
         return lost;
     }
 
-    private double ShareDelta(HostState host, in Resources r, int gpu)
-    {
-        var before = Fragmentation(host, host.VcpuFree, host.MemoryFree, host.GpuFree);
-        Span<int> free = stackalloc int[host.GpuFree.Length];
-        host.GpuFree.CopyTo(free);
-        free[gpu] -= r.GpuMilli;
-        return Fragmentation(host, host.VcpuFree - r.VcpuMilli, host.MemoryFree - r.MemoryMiB, free) - before;
-    }
-
     /// <summary>Where a share goes on a host, best first: the fullest GPU on which it continues a pattern (tier 0), the
     /// fullest GPU that is off the plan already (1), a whole free GPU (2); -1 and tier 3 if none, and then it goes
     /// where it fragments least (onto a GPU waiting for another size).</summary>
@@ -181,8 +174,9 @@ public sealed class FragmentationScorer : IHostScorer
     }
 
     /// <summary>How much the host's fragmentation grows with one more replica (less is better) and, for a share of
-    /// one GPU, on which GPU. Whole GPUs are taken from the fullest devices that fit, as the host takes them.</summary>
-    private (double Delta, int Gpu) BestMove(HostState host, in Resources r)
+    /// one GPU, on which GPU (<paramref name="shareGpu"/> if given, else the one where it grows least). Whole GPUs are
+    /// taken from the fullest devices that fit, as the host takes them.</summary>
+    private (double Delta, int Gpu) BestMove(HostState host, in Resources r, int shareGpu = -1)
     {
         var cpu = host.VcpuFree - r.VcpuMilli;
         var memory = host.MemoryFree - r.MemoryMiB;
@@ -195,7 +189,7 @@ public sealed class FragmentationScorer : IHostScorer
             var best = (Delta: double.MaxValue, Gpu: -1);
             for (var g = 0; g < free.Length; g++)
             {
-                if (free[g] < r.GpuMilli) continue;
+                if (free[g] < r.GpuMilli || (shareGpu >= 0 && g != shareGpu)) continue;
                 free[g] -= r.GpuMilli;
                 var delta = Fragmentation(host, cpu, memory, free) - before;
                 free[g] += r.GpuMilli;
