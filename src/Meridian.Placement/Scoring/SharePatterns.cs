@@ -16,12 +16,18 @@ public sealed class SharePatterns
     private const int Gpu = 1000;
     private readonly HashSet<(int Used, int Share)> _continues;
     private readonly HashSet<int> _parts;
+    private readonly Dictionary<int, double> _marginal;
 
-    private SharePatterns(HashSet<(int Used, int Share)> continues)
+    private SharePatterns(HashSet<(int Used, int Share)> continues, Dictionary<int, double> marginal)
     {
         _continues = continues;
         _parts = [.. continues.Select(c => c.Used)];
+        _marginal = marginal;
     }
+
+    /// <summary>What one more share of this size costs in GPUs when packed as the patterns pack the mix (the LP's dual
+    /// price of the size): 1 for a size that, at the margin, takes a GPU of its own; 0 for a size not in the mix.</summary>
+    public double MarginalGpus(int share) => _marginal.GetValueOrDefault(share);
 
     /// <summary>Whether a GPU with <paramref name="used"/> milli taken is on its way to a pattern (waiting for some size);
     /// a GPU that is not is off the plan, and best filled as tightly as it can be.</summary>
@@ -96,6 +102,6 @@ public sealed class SharePatterns
             }
             Parts(0, 0);
         }
-        return new SharePatterns(continues);
+        return new SharePatterns(continues, Enumerable.Range(0, sizes.Length).ToDictionary(k => sizes[k], k => cover[k].DualValue()));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Meridian.Placement.Capacity;
 using Meridian.Placement.Model;
+using Meridian.Placement.Scoring;
 
 namespace Meridian.Placement.Replay.Fgd;
 
@@ -38,15 +39,21 @@ public static class FgdProtocol
             var start = Stopwatch.GetTimestamp();
             var chosen = -1;
             double best = double.NegativeInfinity;
+            var stillToFill = capacityMilli - arrivedMilli;
+            var keepWhole = policy.Reserve?.KeepsWholeHosts(hosts, r, stillToFill) == true;
             for (var i = 0; i < hosts.Count; i++)
             {
                 var host = hosts[i];
+                if (keepWhole && WholeGpuReserve.IsWholeLargeHost(host)) continue;
                 if (!host.Fits(r) || (r.Gpus > 0 && task.GpuModels.Count > 0 && (models[i] is null || !task.GpuModels.Contains(models[i]!)))) continue;
                 var score = policy.Score(i, host, task);
                 // The simulator's kube-scheduler breaks ties by the smallest node name, "for reproducibility".
                 if (score > best || (score == best && string.CompareOrdinal(host.Spec.Id, hosts[chosen].Spec.Id) < 0))
                     (best, chosen) = (score, i);
             }
+            if (chosen >= 0 && r.IsGpuShare && policy.Reserve is { } reserve && policy.PickGpu(hosts[chosen], task) is var gpu and >= 0
+                && reserve.Refuses(hosts, r, hosts[chosen].GpuFree[gpu] >= hosts[chosen].GpuCapacityMilli, stillToFill))
+                chosen = -1;
             if (chosen >= 0)
             {
                 var host = hosts[chosen];

@@ -29,7 +29,7 @@ public sealed record SeedBound(int Seed, int Tasks, double AllocationAt100, doub
 public static class FgdSuite
 {
     /// <summary>Policy names as the CLI takes them, in the paper's order, then Meridian's.</summary>
-    public static readonly IReadOnlyList<string> PolicyNames = ["random", "dot-product", "gpu-packing", "gpu-clustering", "best-fit", "fgd", "meridian"];
+    public static readonly IReadOnlyList<string> PolicyNames = ["random", "dot-product", "gpu-packing", "gpu-clustering", "best-fit", "fgd", "meridian", "meridian-reserve"];
 
     public static ReplayPolicy Create(string name, IReadOnlyList<OpenbTask> pods, IReadOnlyList<HostSpec> nodes, int seed) => name switch
     {
@@ -40,6 +40,8 @@ public static class FgdSuite
         "best-fit" => new BestFitPolicy(),
         "fgd" => new FgdPolicy(new TypicalPods(pods)),
         "meridian" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels)), Fleet.GpusByModel(nodes)), "Meridian"),
+        "meridian-reserve" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels)), Fleet.GpusByModel(nodes)), "Meridian reserve",
+            WholeGpuReserve.For(pods.Select(p => (p.Resources, 1.0)))),
         _ => throw new ArgumentException($"'{name}' is not a policy; use {string.Join(", ", PolicyNames)}", nameof(name)),
     };
 

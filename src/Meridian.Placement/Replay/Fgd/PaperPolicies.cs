@@ -177,9 +177,11 @@ public sealed class FgdPolicy(TypicalPods typical) : ReplayPolicy
 }
 
 /// <summary>One of Meridian's own host scorers (lower is better there), replayed under the same protocol.</summary>
-public sealed class ScorerPolicy(IHostScorer scorer, string? name = null) : ReplayPolicy
+public sealed class ScorerPolicy(IHostScorer scorer, string? name = null, WholeGpuReserve? reserve = null) : ReplayPolicy
 {
     public override string Name => name ?? $"Meridian ({scorer.Name})";
+
+    public override WholeGpuReserve? Reserve => reserve;
 
     public override double Score(int index, HostState host, OpenbTask task) => -scorer.Score(host, task.Resources, task.GpuModels);
 

@@ -16,6 +16,9 @@ public abstract class ReplayPolicy
     /// <summary>The GPU a task takes for each of its GPUs in turn (called once per GPU, after the previous one is taken).</summary>
     public virtual int PickGpu(HostState host, OpenbTask task) => BestFitGpu(host, task.Resources.GpuMilli);
 
+    /// <summary>Admission on top of the scores, for a policy that refuses some work that fits (null: none refuses).</summary>
+    public virtual Scoring.WholeGpuReserve? Reserve => null;
+
     /// <summary>Told where each task went, for policies that keep state per host.</summary>
     public virtual void Placed(int index, OpenbTask task) { }
 
