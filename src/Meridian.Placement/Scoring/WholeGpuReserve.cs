@@ -16,30 +16,31 @@ public sealed class WholeGpuReserve
     /// <summary>GPUs of the tasks, and of the hosts, that the reserve keeps whole hosts for.</summary>
     public const int LargeGpus = 8;
 
-    private readonly SharePatterns _patterns;
+    private readonly SharePatterns? _patterns;
     private readonly double _wholeNeed, _largeNeed, _wholeTaskCpu;
 
-    private WholeGpuReserve(SharePatterns patterns, double wholeNeed, double largeNeed, double wholeTaskCpu) =>
+    private WholeGpuReserve(SharePatterns? patterns, double wholeNeed, double largeNeed, double wholeTaskCpu) =>
         (_patterns, _wholeNeed, _largeNeed, _wholeTaskCpu) = (patterns, wholeNeed, largeNeed, wholeTaskCpu);
 
-    /// <summary>The reserve for a mix (task classes and how many of each); null when the mix has no GPU shares to plan
-    /// or no whole-GPU work to keep GPUs for.</summary>
+    /// <summary>The reserve for a mix (task classes and how many of each); null when the mix asks for no GPU. Shares
+    /// are refused only when the mix has one-GPU tasks to keep GPUs for and its shares can be planned.</summary>
     public static WholeGpuReserve? For(IEnumerable<(Resources Resources, double Count)> mix)
     {
         var gpuTasks = mix.Where(c => c.Count > 0 && c.Resources.Gpus > 0).ToArray();
         var demand = gpuTasks.Sum(c => c.Count * c.Resources.TotalGpuMilli);
         var shares = gpuTasks.Where(c => c.Resources.IsGpuShare).GroupBy(c => c.Resources.GpuMilli).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
         var oneGpu = gpuTasks.Where(c => c.Resources.Gpus == 1 && !c.Resources.IsGpuShare).ToArray();
-        if (demand <= 0 || oneGpu.Length == 0 || SharePatterns.Plan(shares) is not { } patterns) return null;
+        if (demand <= 0) return null;
+        var patterns = oneGpu.Length == 0 ? null : SharePatterns.Plan(shares);
         // Whole GPUs the mix opens: its whole-GPU tasks under 8 GPUs, and its shares that are not refused, by their price.
         var whole = gpuTasks.Where(c => !c.Resources.IsGpuShare && c.Resources.Gpus < LargeGpus).Sum(c => c.Count * c.Resources.TotalGpuMilli)
-            + shares.Where(s => !Refusable(patterns, s.Key)).Sum(s => s.Value * 1000 * patterns.MarginalGpus(s.Key));
+            + (patterns is null ? 0 : shares.Where(s => !Refusable(patterns, s.Key)).Sum(s => s.Value * 1000 * patterns.MarginalGpus(s.Key)));
         var large = gpuTasks.Where(c => c.Resources.Gpus >= LargeGpus).Sum(c => c.Count * c.Resources.TotalGpuMilli);
-        var cpu = oneGpu.Sum(c => c.Count * c.Resources.VcpuMilli) / oneGpu.Sum(c => c.Count);
+        var cpu = oneGpu.Length == 0 ? 1 : oneGpu.Sum(c => c.Count * c.Resources.VcpuMilli) / oneGpu.Sum(c => c.Count);
         return new WholeGpuReserve(patterns, whole / demand, large / demand, Math.Max(1, cpu));
     }
 
-    private static bool Refusable(SharePatterns patterns, int share) => patterns.MarginalGpus(share) >= 0.999;
+    private static bool Refusable(SharePatterns? patterns, int share) => patterns is not null && patterns.MarginalGpus(share) >= 0.999;
 
     /// <summary>Whether a share that would open a whole free GPU is refused, with <paramref name="stillToFillMilli"/> GPU
     /// milli left until arrived demand reaches the fleet's capacity: its size takes a GPU of its own, and the whole

@@ -14,7 +14,7 @@ public static class AllocationChart
     private static readonly Dictionary<string, string> Colours = new(StringComparer.Ordinal)
     {
         ["Random"] = "#8c8c8c", ["DotProd"] = "#b07aa1", ["GpuPacking"] = "#edc948", ["GpuClustering"] = "#f28e2b",
-        ["BestFit"] = "#4e79a7", ["FGD"] = "#e15759", ["Meridian"] = "#1a7f37",
+        ["BestFit"] = "#4e79a7", ["FGD"] = "#e15759", ["Meridian"] = "#1a7f37", ["Meridian reserve"] = "#17becf",
     };
 
     public static string Svg(ProtocolReport report, string? title = null)
