@@ -80,7 +80,7 @@ public sealed class PlacementCommandTests : CliTest
         Assert.True(code == 0, error);
         var report = JsonNode.Parse(output)!;
         var policies = report["policies"]!.AsArray();
-        Assert.Equal(["Random", "DotProd", "GpuPacking", "GpuClustering", "BestFit", "FGD", "Meridian"], policies.Select(p => p!["policy"]!.GetValue<string>()));
+        Assert.Equal(["Random", "DotProd", "GpuPacking", "GpuClustering", "BestFit", "FGD", "Meridian", "Meridian reserve"], policies.Select(p => p!["policy"]!.GetValue<string>()));
         Assert.All(policies, p =>
         {
             Assert.Equal(0, p!["overcommits"]!.GetValue<int>());
@@ -95,7 +95,7 @@ public sealed class PlacementCommandTests : CliTest
         var svg = await File.ReadAllTextAsync(chart);
         Assert.StartsWith("<svg", svg);
         // A line per policy (empty where the fixture's allocation stays under the chart's 80%) and its legend.
-        Assert.Equal(7, System.Text.RegularExpressions.Regex.Matches(svg, "<polyline points=\"[^\"]*\" fill=\"none\" stroke=\"#[0-9a-f]{6}\" stroke-width").Count);
+        Assert.Equal(policies.Count, System.Text.RegularExpressions.Regex.Matches(svg, "<polyline points=\"[^\"]*\" fill=\"none\" stroke=\"#[0-9a-f]{6}\" stroke-width").Count);
         Assert.All(policies, p => Assert.Contains($">{p!["policy"]!.GetValue<string>()}: ", svg));
 
         // The table shows the published figure read from beside the pod list.

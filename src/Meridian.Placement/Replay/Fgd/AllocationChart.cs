@@ -7,7 +7,7 @@ namespace Meridian.Placement.Replay.Fgd;
 /// (the mean over the seeds), the diagonal where everything arrived is allocated, and the bound at 100%.</summary>
 public static class AllocationChart
 {
-    private const int Width = 760, Height = 460, Left = 60, Right = 230, Top = 40, Bottom = 50;
+    private const int Width = 800, Height = 460, Left = 60, Right = 270, Top = 40, Bottom = 50;
     // The part where policies differ: below 70% arrived every policy allocates everything.
     private const double XMin = 70, XMax = 130, YMin = 80, YMax = 100;
 
