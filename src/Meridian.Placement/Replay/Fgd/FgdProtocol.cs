@@ -51,6 +51,7 @@ public static class FgdProtocol
                 if (score > best || (score == best && string.CompareOrdinal(host.Spec.Id, hosts[chosen].Spec.Id) < 0))
                     (best, chosen) = (score, i);
             }
+            // A policy with a reserve may refuse a share that fits (the paper's policies never refuse).
             if (chosen >= 0 && r.IsGpuShare && policy.Reserve is { } reserve && policy.PickGpu(hosts[chosen], task) is var gpu and >= 0
                 && reserve.Refuses(hosts, r, hosts[chosen].GpuFree[gpu] >= hosts[chosen].GpuCapacityMilli, stillToFill))
                 chosen = -1;
