@@ -48,14 +48,17 @@ public sealed class WholeGpuReserve
     public bool Refuses(IReadOnlyList<HostState> hosts, in Resources r, bool opensWholeGpu, long stillToFillMilli)
     {
         if (!opensWholeGpu || !r.IsGpuShare || !Refusable(_patterns, r.GpuMilli)) return false;
+        // Counted only until they exceed the need: early on the first hosts do.
+        var need = _wholeNeed * stillToFillMilli / 1000.0;
         double wholeFree = 0;
         foreach (var h in hosts)
         {
             var free = 0;
             foreach (var g in h.GpuFree) if (g >= h.GpuCapacityMilli) free++;
             wholeFree += Math.Min(free, Math.Floor(h.VcpuFree / _wholeTaskCpu));
+            if (wholeFree > need) return false;
         }
-        return wholeFree <= _wholeNeed * stillToFillMilli / 1000.0;
+        return true;
     }
 
     /// <summary>Whether a task must keep off whole 8-GPU hosts (<see cref="IsWholeLargeHost"/>): it asks for fewer than
@@ -63,9 +66,10 @@ public sealed class WholeGpuReserve
     public bool KeepsWholeHosts(IReadOnlyList<HostState> hosts, in Resources r, long stillToFillMilli)
     {
         if (r.Gpus >= LargeGpus || _largeNeed <= 0) return false;
+        var need = Math.Max(0, _largeNeed * stillToFillMilli / 1000.0) / LargeGpus;
         var whole = 0;
-        foreach (var h in hosts) if (IsWholeLargeHost(h)) whole++;
-        return whole <= Math.Max(0, _largeNeed * stillToFillMilli / 1000.0) / LargeGpus;
+        foreach (var h in hosts) if (IsWholeLargeHost(h) && ++whole > need) return false;
+        return true;
     }
 
     /// <summary>A host with at least 8 GPUs, all of them free.</summary>

@@ -39,11 +39,13 @@ public static class FgdSuite
         "gpu-clustering" => new GpuClusteringPolicy(nodes.Count),
         "best-fit" => new BestFitPolicy(),
         "fgd" => new FgdPolicy(new TypicalPods(pods)),
-        "meridian" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels)), Fleet.GpusByModel(nodes)), "Meridian"),
-        "meridian-reserve" => new ScorerPolicy(new FragmentationScorer(pods.Select(p => (p.Resources, p.GpuModels)), Fleet.GpusByModel(nodes)), "Meridian reserve",
-            WholeGpuReserve.For(pods.Select(p => (p.Resources, 1.0)))),
+        "meridian" => new ScorerPolicy(Meridian(pods, nodes), "Meridian"),
+        "meridian-reserve" => new ScorerPolicy(Meridian(pods, nodes), "Meridian reserve", WholeGpuReserve.For(pods.Select(p => (p.Resources, 1.0)))),
         _ => throw new ArgumentException($"'{name}' is not a policy; use {string.Join(", ", PolicyNames)}", nameof(name)),
     };
+
+    private static FragmentationScorer Meridian(IReadOnlyList<OpenbTask> pods, IReadOnlyList<HostSpec> nodes) =>
+        new(pods.Select(p => (p.Resources, p.GpuModels)), Fleet.GpusByModel(nodes));
 
     public static ProtocolReport Run(string podList, IReadOnlyList<HostSpec> nodes, IReadOnlyList<OpenbTask> pods, IReadOnlyList<int> seeds,
         IReadOnlyList<string> policies, IProgress<(string Policy, int Seed, int Done, int Of)>? progress = null, int parallelism = 0)
