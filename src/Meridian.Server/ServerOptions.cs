@@ -84,6 +84,7 @@ public sealed record ServerOptions
             ("Placement:ReservedVcpuMilli", Placement.ReservedVcpuMilli >= 0 ? "" : "must be 0 or more"),
             ("Placement:ReservedMemoryMiB", Placement.ReservedMemoryMiB >= 0 ? "" : "must be 0 or more"),
             ("Placement:HostsToScore", Placement.HostsToScore >= 0 ? "" : "must be 0 (all) or more"),
+            ("Placement:UnmetGpuDemandMinutes", Placement.UnmetGpuDemandMinutes is >= 1 and <= 10_080 ? "" : "must be 1 to 10080 (a week)"),
             ("Health:Interval", Positive(Health.Interval)),
             ("Health:Timeout", Positive(Health.Timeout)),
             ("Health:Path", Health.Path.StartsWith('/') ? "" : "must start with /"),

@@ -43,8 +43,12 @@ public sealed class Fleet
                 list.Add(h);
             }
         }
-        foreach (var zone in _zones) zone.Freeze();
         HostArray = [.. _hosts];
+        foreach (var zone in _zones)
+        {
+            zone.Freeze();
+            zone.HostStates = [.. zone.HostArray.Select(i => HostArray[i])];
+        }
     }
 
     internal HostState[] HostArray { get; }

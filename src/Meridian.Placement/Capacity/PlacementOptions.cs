@@ -28,6 +28,15 @@ public sealed record PlacementOptions
     /// process, as Omega's parallel schedulers randomise their choices. Default 0 (deterministic: tests, benchmarks).</summary>
     public int ScanSeed { get; init; }
 
+    /// <summary>For the fragmentation-aware strategy: keep whole GPUs, and whole 8-GPU hosts, for the whole-GPU work the
+    /// current mix still expects (<see cref="Scoring.WholeGpuReserve"/>). Where they are scarce, a GPU share that would
+    /// open a whole GPU is refused, and tasks under 8 GPUs keep off whole 8-GPU hosts. Default true.</summary>
+    public bool KeepWholeGpus { get; init; } = true;
+
+    /// <summary>How long a refused GPU request counts as demand still waiting for room (the reserve's forecast of what
+    /// free capacity will go to), in minutes. Default 60.</summary>
+    public int UnmetGpuDemandMinutes { get; init; } = 60;
+
     public static readonly PlacementOptions Default = new();
 
     /// <summary>No over-commit and nothing reserved: a host's capacity as it is (trace replay).</summary>

@@ -17,6 +17,8 @@ public sealed class ZoneInfo
     internal int[] HostArray { get; private set; } = [];
     internal int[] GpuHostArray { get; private set; } = [];
     internal Dictionary<string, int[]> GpuHostArrayByModel { get; private set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The zone's hosts themselves, for counts over the whole zone (the whole-GPU reserve).</summary>
+    internal HostState[] HostStates { get; set; } = [];
 
     internal void Freeze()
     {

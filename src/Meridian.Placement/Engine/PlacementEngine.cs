@@ -13,7 +13,10 @@ public static class PlacementEngine
     /// <param name="scorer">Chooses hosts; by default the strategy's: best fit to pack, worst fit to spread, and for the
     /// fragmentation-aware strategy a <see cref="FragmentationScorer"/> of the request alone (the ledger passes one of
     /// the workloads placed, which knows the mix).</param>
-    public static PlacementResult Place(Fleet fleet, PlacementRequest request, IHostScorer? scorer = null)
+    /// <param name="reserve">The whole-GPU reserve, if any: in a zone where the whole GPUs or whole 8-GPU hosts left are
+    /// no more than the whole-GPU work the mix still expects, tasks under 8 GPUs keep off whole 8-GPU hosts, and a share
+    /// that would open a whole GPU is refused (<see cref="WholeGpuReserve"/>).</param>
+    public static PlacementResult Place(Fleet fleet, PlacementRequest request, IHostScorer? scorer = null, GpuReserve? reserve = null)
     {
         if (RequestChecks.Check(fleet, request) is { } bad) return new PlacementResult([], bad);
         var r = request.PerReplica;
@@ -37,11 +40,14 @@ public static class PlacementEngine
         var gpu = r.Gpus > 0;
         zones.Sort((a, b) => gpu ? b.FreeGpuMilli.CompareTo(a.FreeGpuMilli) : b.FreeVcpu.CompareTo(a.FreeVcpu));
         var caps = new int[zones.Count];
+        var keepWhole = new bool[zones.Count];
+        var fill = FillShare(fleet, reserve);
         var full = 0;
         var counted = zones.Count;
         for (var i = 0; i < zones.Count; i++)
         {
-            caps[i] = Capacity(fleet, zones[i], r, c, n);
+            keepWhole[i] = reserve is not null && reserve.Rules.KeepsWholeHosts(zones[i].HostStates, r, StillToFill(zones[i], fill));
+            caps[i] = Capacity(fleet, zones[i], r, c, n, keepWhole[i]);
             if (caps[i] == n && ++full >= Math.Max(n, spread.MinZones))
             {
                 counted = i + 1;
@@ -54,7 +60,7 @@ public static class PlacementEngine
             Array.Resize(ref caps, counted);
         }
         var split = ZoneDistribution.Solve(caps, n, spread.MinZones, spread.MaxSkew, widest: request.Strategy != PlacementStrategy.Pack);
-        if (split is null) return CapacityFailure(fleet, zones, caps, request);
+        if (split is null) return CapacityFailure(fleet, zones, caps, keepWhole, request);
 
         var allocations = new List<Allocation>(n);
         var replica = 0;
@@ -64,7 +70,7 @@ public static class PlacementEngine
             var used = c.DistinctHosts ? new HashSet<int>() : null;
             for (var k = 0; k < split[i]; k++)
             {
-                var host = BestHost(fleet, zones[i], r, c, used, scorer);
+                var host = BestHost(fleet, zones[i], r, c, used, scorer, keepWhole[i]);
                 if (host < 0)
                 {
                     // Counting and choosing use the same fit rules, so this is a bug; give everything back.
@@ -73,12 +79,33 @@ public static class PlacementEngine
                 }
                 used?.Add(host);
                 var state = fleet.Hosts[host];
+                if (reserve is not null && r.IsGpuShare && Choose(scorer, state, r.GpuMilli) is var pick
+                    && reserve.Rules.Refuses(zones[i].HostStates, r, state.GpuFree[pick] >= state.GpuCapacityMilli, StillToFill(zones[i], fill)))
+                {
+                    foreach (var a in allocations) fleet.Release(a);
+                    return PlacementResult.Fail("reserve",
+                        $"a {r.GpuMilli / 1000.0:0.###}-GPU share would open a whole GPU in zone {zones[i].Id}, whose whole GPUs left are kept " +
+                        "for the whole-GPU work the current mix still expects; shares of this size take a GPU of their own in the mix's best " +
+                        "packing (Placement:KeepWholeGpus turns the reserve off, strategy pack or spread does not use it)");
+                }
                 var gpus = r.Gpus == 0 ? state.Take(r) : state.Take(r, (h, m) => Choose(scorer, h, m));
                 allocations.Add(new Allocation(replica++, state.Spec.Id, zones[i].Id, zones[i].RegionId, r.VcpuMilli, r.MemoryMiB, gpus));
             }
         }
         return new PlacementResult(allocations, null);
     }
+
+    /// <summary>The share of free GPU capacity that new work is expected to fill: what unmet demand does not take. Below
+    /// 0 when more demand waits than there is room, as the replay's capacity less demand arrived goes below 0 after 100%.</summary>
+    private static double FillShare(Fleet fleet, GpuReserve? reserve)
+    {
+        if (reserve is null || reserve.UnmetGpuMilli <= 0) return 1;
+        long free = 0;
+        foreach (var z in fleet.Zones) free += z.FreeGpuMilli;
+        return free <= 0 ? 0 : 1 - (double)reserve.UnmetGpuMilli / free;
+    }
+
+    private static long StillToFill(ZoneInfo zone, double fill) => (long)(zone.FreeGpuMilli * fill);
 
     private static int Choose(IHostScorer scorer, HostState host, int milli)
     {
@@ -102,7 +129,8 @@ public static class PlacementEngine
     }
 
     /// <summary>How many replicas a zone can take, counting at most <paramref name="limit"/>.</summary>
-    internal static int Capacity(Fleet fleet, ZoneInfo zone, in Resources r, PlacementConstraints c, int limit)
+    /// <param name="keepWhole">Whole 8-GPU hosts do not count (the reserve keeps them).</param>
+    internal static int Capacity(Fleet fleet, ZoneInfo zone, in Resources r, PlacementConstraints c, int limit, bool keepWhole = false)
     {
         if (zone.FreeVcpu < r.VcpuMilli || zone.FreeMemory < r.MemoryMiB || zone.FreeGpuMilli < r.TotalGpuMilli) return 0;
         var total = 0;
@@ -112,13 +140,15 @@ public static class PlacementEngine
         {
             var host = hosts[h];
             if (!host.Spec.Schedulable || (!anyOwner && !c.Ownership.Contains(host.Spec.Ownership))) continue;
+            if (keepWhole && WholeGpuReserve.IsWholeLargeHost(host)) continue;
             total += c.DistinctHosts ? (host.Fits(r) ? 1 : 0) : host.HowMany(r, limit - total);
             if (total >= limit) return limit;
         }
         return total;
     }
 
-    internal static int BestHost(Fleet fleet, ZoneInfo zone, in Resources r, PlacementConstraints c, HashSet<int>? used, IHostScorer scorer)
+    internal static int BestHost(Fleet fleet, ZoneInfo zone, in Resources r, PlacementConstraints c, HashSet<int>? used, IHostScorer scorer,
+        bool keepWhole = false)
     {
         var best = -1;
         var bestScore = double.MaxValue;
@@ -136,7 +166,7 @@ public static class PlacementEngine
             var host = hosts[h];
             if (!host.Spec.Schedulable || (used is not null && used.Contains(h))) continue;
             if (!anyOwner && !c.Ownership.Contains(host.Spec.Ownership)) continue;
-            if (!host.Fits(r)) continue;
+            if (!host.Fits(r) || (keepWhole && WholeGpuReserve.IsWholeLargeHost(host))) continue;
             scored++;
             var score = scorer.Score(host, r, c.GpuModels);
             if (score < bestScore)
@@ -149,12 +179,21 @@ public static class PlacementEngine
         return best;
     }
 
-    private static PlacementResult CapacityFailure(Fleet fleet, List<ZoneInfo> zones, int[] caps, PlacementRequest request)
+    private static PlacementResult CapacityFailure(Fleet fleet, List<ZoneInfo> zones, int[] caps, bool[] keepWhole, PlacementRequest request)
     {
         var byZone = zones.Select((z, i) => (z.Id, Cap: caps[i])).ToDictionary(x => x.Id, x => x.Cap, StringComparer.Ordinal);
         var total = caps.Sum();
         var spread = request.Constraints.Spread;
         var where = string.Join(", ", byZone.Select(kv => $"{kv.Key} {kv.Value}"));
+        var kept = zones.Where((z, i) => keepWhole[i]).Select(z => z.Id).ToArray();
+        if (total < request.Replicas && kept.Length > 0
+            && total - kept.Sum(z => byZone[z]) + kept.Sum(z => Capacity(fleet, fleet.Zone(z)!, request.PerReplica, request.Constraints, request.Replicas)) >= request.Replicas)
+        {
+            return PlacementResult.Fail("reserve",
+                $"room for only {total} of {request.Replicas} replicas of {request.PerReplica} ({where}) besides the whole {WholeGpuReserve.LargeGpus}-GPU " +
+                $"hosts of zone(s) {string.Join(", ", kept)}, which are kept for the {WholeGpuReserve.LargeGpus}-GPU work the current mix still expects " +
+                "(Placement:KeepWholeGpus turns the reserve off, strategy pack or spread does not use it)", byZone);
+        }
         if (total < request.Replicas)
         {
             var what = request.Constraints.DistinctHosts ? " on distinct hosts" : "";

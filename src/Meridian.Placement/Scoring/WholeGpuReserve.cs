@@ -8,9 +8,10 @@ namespace Meridian.Placement.Scoring;
 /// (<see cref="SharePatterns.MarginalGpus"/> of 1, such as 0.81 when few shares fit beside it) strands the rest of
 /// that GPU; once the whole GPUs left are no more than the whole-GPU demand still expected, such a share is refused
 /// rather than opening a whole GPU, and a task of under 8 GPUs does not break one of the whole 8-GPU hosts that the
-/// 8-GPU demand still expected needs. "Still expected" is the mix's share of the GPU milli left until arrived demand
-/// reaches the fleet's capacity, so the reserve needs that forecast (the replay protocol gives it: demand arrives
-/// to 130% of capacity); it refuses work that fits, which is why it is a policy of its own and not the default.</summary>
+/// 8-GPU demand still expected needs. "Still expected" is the mix's share of the GPU milli that demand is expected to
+/// fill still: the free GPU milli less the demand that found no room (<see cref="UnmetGpuDemand"/>), which in the
+/// paper's protocol is exactly the capacity less the demand arrived. It refuses work that fits; the server's
+/// fragmentation-aware strategy uses it unless Placement:KeepWholeGpus is false.</summary>
 public sealed class WholeGpuReserve
 {
     /// <summary>GPUs of the tasks, and of the hosts, that the reserve keeps whole hosts for.</summary>
@@ -43,9 +44,9 @@ public sealed class WholeGpuReserve
     private static bool Refusable(SharePatterns? patterns, int share) => patterns is not null && patterns.MarginalGpus(share) >= 0.999;
 
     /// <summary>Whether a share that would open a whole free GPU is refused, with <paramref name="stillToFillMilli"/> GPU
-    /// milli left until arrived demand reaches the fleet's capacity: its size takes a GPU of its own, and the whole
+    /// milli that demand is expected to fill still on <paramref name="hosts"/>: its size takes a GPU of its own, and the whole
     /// GPUs free (as many on a host as its CPU holds one-GPU tasks) are no more than the whole-GPU demand expected.</summary>
-    public bool Refuses(IReadOnlyList<HostState> hosts, in Resources r, bool opensWholeGpu, long stillToFillMilli)
+    public bool Refuses(ReadOnlySpan<HostState> hosts, in Resources r, bool opensWholeGpu, long stillToFillMilli)
     {
         if (!opensWholeGpu || !r.IsGpuShare || !Refusable(_patterns, r.GpuMilli)) return false;
         // Counted only until they exceed the need: early on the first hosts do.
@@ -53,6 +54,7 @@ public sealed class WholeGpuReserve
         double wholeFree = 0;
         foreach (var h in hosts)
         {
+            if (!h.Spec.Schedulable) continue;
             var free = 0;
             foreach (var g in h.GpuFree) if (g >= h.GpuCapacityMilli) free++;
             wholeFree += Math.Min(free, Math.Floor(h.VcpuFree / _wholeTaskCpu));
@@ -63,12 +65,12 @@ public sealed class WholeGpuReserve
 
     /// <summary>Whether a task must keep off whole 8-GPU hosts (<see cref="IsWholeLargeHost"/>): it asks for fewer than
     /// 8 GPUs, and the whole such hosts left are no more than the 8-GPU demand expected needs.</summary>
-    public bool KeepsWholeHosts(IReadOnlyList<HostState> hosts, in Resources r, long stillToFillMilli)
+    public bool KeepsWholeHosts(ReadOnlySpan<HostState> hosts, in Resources r, long stillToFillMilli)
     {
         if (r.Gpus >= LargeGpus || _largeNeed <= 0) return false;
         var need = Math.Max(0, _largeNeed * stillToFillMilli / 1000.0) / LargeGpus;
         var whole = 0;
-        foreach (var h in hosts) if (IsWholeLargeHost(h) && ++whole > need) return false;
+        foreach (var h in hosts) if (h.Spec.Schedulable && IsWholeLargeHost(h) && ++whole > need) return false;
         return true;
     }
 

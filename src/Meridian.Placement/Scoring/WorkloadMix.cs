@@ -12,6 +12,7 @@ public sealed class WorkloadMix
 
     private readonly Dictionary<(Resources Resources, string Models), int> _counts = new();
     private FragmentationScorer? _scorer;
+    private WholeGpuReserve? _reserve;
     private HashSet<(Resources, string)> _builtKeys = [];
     private long _builtReplicas;
 
@@ -30,21 +31,28 @@ public sealed class WorkloadMix
         Replicas += replicas;
     }
 
-    /// <summary>A scorer for the mix with this request in it. It is rebuilt only when a class comes or goes or the
-    /// number of replicas has moved by more than 5% since it was built, so its memo of host states stays warm.</summary>
+    /// <summary>A scorer for the mix with this request in it (<see cref="Rules"/>).</summary>
+    public FragmentationScorer Scorer(in Resources r, IReadOnlyList<string> models, int replicas, Func<IReadOnlyDictionary<string, double>>? gpusByModel = null) =>
+        Rules(r, models, replicas, gpusByModel).Scorer;
+
+    /// <summary>The scorer and the whole-GPU reserve (null when the mix asks for no GPU) for the mix with this request in
+    /// it. They are rebuilt only when a class comes or goes or the number of replicas has moved by more than 5% since
+    /// they were built, so the scorer's memo of host states stays warm.</summary>
     /// <param name="gpusByModel">The fleet's GPUs by model, read when the scorer is rebuilt.</param>
-    public FragmentationScorer Scorer(in Resources r, IReadOnlyList<string> models, int replicas, Func<IReadOnlyDictionary<string, double>>? gpusByModel = null)
+    public (FragmentationScorer Scorer, WholeGpuReserve? Reserve) Rules(in Resources r, IReadOnlyList<string> models, int replicas,
+        Func<IReadOnlyDictionary<string, double>>? gpusByModel = null)
     {
         var key = (r, HostStateKeys.Models(models));
         var stale = _scorer is null || !_builtKeys.Contains(key) || _builtKeys.Count != _counts.Count + (_counts.ContainsKey(key) ? 0 : 1)
                     || Math.Abs(Replicas - _builtReplicas) > 0.05 * Math.Max(1, _builtReplicas);
-        if (!stale) return _scorer!;
+        if (!stale) return (_scorer!, _reserve);
         var classes = _counts.ToDictionary(c => c.Key, c => (double)c.Value);
         classes[key] = classes.GetValueOrDefault(key) + replicas;
         _scorer = new FragmentationScorer(classes.Select(c => (c.Key.Resources, HostStateKeys.SplitModels(c.Key.Models), c.Value)), gpusByModel?.Invoke());
+        _reserve = WholeGpuReserve.For(classes.Select(c => (c.Key.Resources, c.Value)));
         _builtKeys = [.. classes.Keys];
         _builtReplicas = Replicas;
-        return _scorer;
+        return (_scorer, _reserve);
     }
 
     /// <summary>The GPU classes placed now (per-replica resources and allowed models); the smallest GPU task when none is.</summary>

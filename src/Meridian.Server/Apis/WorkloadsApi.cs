@@ -117,6 +117,7 @@ internal static class WorkloadsApi
         {
             "residency" => "constraints",
             "spread" => "constraints.spread",
+            "reserve" => "resources",
             _ => p.Constraint,
         };
         var body = Problems.Body(StatusCodes.Status422UnprocessableEntity, p.Message, [new FieldError(field, p.Message)], http);

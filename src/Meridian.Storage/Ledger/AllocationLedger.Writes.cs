@@ -2,6 +2,8 @@ using System.Data.Common;
 using Meridian.Core.Validation;
 using Meridian.Placement.Engine;
 using Meridian.Placement.Model;
+using Meridian.Placement.Scoring;
+using Meridian.Placement.Capacity;
 using Meridian.Storage.Data;
 
 namespace Meridian.Storage.Ledger;
@@ -189,7 +191,11 @@ public sealed partial class AllocationLedger
             foreach (var (t, g) in bumped) _tenantGenerations[t] = g;
             foreach (var d in decided)
             {
-                if (d.Placed is { } placed) _workloads.Set(placed);
+                if (d.Placed is { } placed)
+                {
+                    _workloads.Set(placed);
+                    _unmet.Placed(UnmetKey(placed.Spec));
+                }
                 else
                 {
                     Take(d.Released!);
@@ -228,11 +234,20 @@ public sealed partial class AllocationLedger
         }
         spec = spec.Resolved();
         var request = spec.ToRequest();
-        var scorer = request.Strategy == PlacementStrategy.Fragmentation
-            ? _workloads.Mix.Scorer(request.PerReplica, request.Constraints.GpuModels, request.Replicas, _fleet.GpusByModel) : null;
-        var result = PlacementEngine.Place(_fleet, request, scorer);
+        FragmentationScorer? scorer = null;
+        GpuReserve? reserve = null;
+        if (request.Strategy == PlacementStrategy.Fragmentation)
+        {
+            var rules = _workloads.Mix.Rules(request.PerReplica, request.Constraints.GpuModels, request.Replicas, _fleet.GpusByModel);
+            scorer = rules.Scorer;
+            if (_options.KeepWholeGpus && rules.Reserve is { } rr) reserve = new GpuReserve(rr, _unmet.Total(now, except: UnmetKey(spec)));
+        }
+        var result = PlacementEngine.Place(_fleet, request, scorer, reserve);
         if (!result.Placed)
         {
+            // Demand that found no room waits for free capacity: the reserve expects it to take some.
+            if (result.Problem!.Constraint is "resources" or "reserve")
+                _unmet.Refused(UnmetKey(spec), request.PerReplica.TotalGpuMilli * (long)request.Replicas, now);
             op.Done.TrySetException(new PlacementRefusedException(result.Problem!));
             return null;
         }
@@ -249,6 +264,8 @@ public sealed partial class AllocationLedger
         added[spec.Tenant] = (added.GetValueOrDefault(spec.Tenant) ?? TenantUsage.None).Plus(mine);
         return new Decision(op, workload, null);
     }
+
+    private static string UnmetKey(WorkloadSpec spec) => $"{spec.Tenant}/{spec.Name}";
 
     private static RegistryException NameTaken(WorkloadSpec spec) =>
         new(ProblemKind.Conflict, $"tenant '{spec.Tenant}' already has a workload '{spec.Name}'", [new("name", "is taken for this tenant")]);

@@ -46,6 +46,8 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
     private readonly ConcurrentQueue<ChangeRecord> _inbox = new();
     private Fleet _fleet = new([]);
     private WorkloadIndex _workloads = new();
+    // GPU demand this process refused for want of room: the whole-GPU reserve's forecast (not shared between replicas).
+    private readonly UnmetGpuDemand _unmet;
     private Dictionary<string, long> _hostGenerations = new(StringComparer.Ordinal);
     private Dictionary<string, long> _tenantGenerations = new(StringComparer.Ordinal);
     // Allocations the fleet could not take back (a host out of service); releasing them must not give capacity back.
@@ -61,6 +63,7 @@ public sealed partial class AllocationLedger : IChangeConsumer, IDisposable
         _db = store.Database;
         _time = time ?? TimeProvider.System;
         _options = options ?? PlacementOptions.Default;
+        _unmet = new UnmetGpuDemand(TimeSpan.FromMinutes(_options.UnmetGpuDemandMinutes));
         store.Placement = _options;
         store.Feed.Subscribe(this);
     }

@@ -24,13 +24,13 @@ public static class FgdProtocol
         IProgress<int>? progress = null, Action<OpenbTask, HostState?>? observe = null)
     {
         var fleet = new Fleet(nodes, PlacementOptions.Exact);
-        var hosts = fleet.Hosts;
+        var hosts = fleet.HostArray;
         var models = hosts.Select(h => h.Spec.GpuModel).ToArray();
         var capacityMilli = hosts.Sum(h => (long)h.GpuCapacityMilli * h.GpuFree.Length);
         var arrived = new long[tasks.Count + 1];
         var used = new long[tasks.Count + 1];
         var ticks = new long[tasks.Count];
-        long usedMilli = 0, arrivedMilli = 0;
+        long usedMilli = 0, arrivedMilli = 0, unmetMilli = 0;
         var placed = 0;
         for (var t = 0; t < tasks.Count; t++)
         {
@@ -39,9 +39,11 @@ public static class FgdProtocol
             var start = Stopwatch.GetTimestamp();
             var chosen = -1;
             double best = double.NegativeInfinity;
-            var stillToFill = capacityMilli - arrivedMilli;
+            // As the server's reserve forecasts it: free GPU milli less the demand that found no room (here every task
+            // refused, as nothing departs), which is the capacity less the demand arrived.
+            var stillToFill = capacityMilli - usedMilli - unmetMilli;
             var keepWhole = policy.Reserve?.KeepsWholeHosts(hosts, r, stillToFill) == true;
-            for (var i = 0; i < hosts.Count; i++)
+            for (var i = 0; i < hosts.Length; i++)
             {
                 var host = hosts[i];
                 if (keepWhole && WholeGpuReserve.IsWholeLargeHost(host)) continue;
@@ -63,6 +65,7 @@ public static class FgdProtocol
                 usedMilli += r.TotalGpuMilli;
                 placed++;
             }
+            else unmetMilli += r.TotalGpuMilli;
             ticks[t] = Stopwatch.GetTimestamp() - start;
             observe?.Invoke(task, chosen >= 0 ? hosts[chosen] : null);
             arrivedMilli += r.TotalGpuMilli;

@@ -1,0 +1,47 @@
+using Meridian.Placement.Capacity;
+
+namespace Meridian.Placement.Tests;
+
+/// <summary>Refused GPU demand as the reserve counts it: once per workload, until placed or out of the window, bounded.</summary>
+public sealed class UnmetGpuDemandTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_retried_workload_counts_once_and_placed_it_counts_no_more()
+    {
+        var unmet = new UnmetGpuDemand(TimeSpan.FromMinutes(60));
+        unmet.Refused("acme/a", 2000, T0);
+        unmet.Refused("acme/a", 2000, T0.AddMinutes(1));
+        unmet.Refused("acme/b", 500, T0);
+        Assert.Equal(2500, unmet.Total(T0.AddMinutes(2)));
+        Assert.Equal(500, unmet.Total(T0.AddMinutes(2), except: "acme/a"));
+        unmet.Placed("acme/a");
+        Assert.Equal(500, unmet.Total(T0.AddMinutes(2)));
+        unmet.Refused("acme/c", 0, T0);
+        Assert.Equal(1, unmet.Count);
+    }
+
+    [Fact]
+    public void Demand_older_than_the_window_is_forgotten()
+    {
+        var unmet = new UnmetGpuDemand(TimeSpan.FromMinutes(60));
+        unmet.Refused("acme/a", 1000, T0);
+        unmet.Refused("acme/b", 1000, T0.AddMinutes(30));
+        Assert.Equal(2000, unmet.Total(T0.AddMinutes(60)));
+        Assert.Equal(1000, unmet.Total(T0.AddMinutes(61)));
+        Assert.Equal(0, unmet.Total(T0.AddMinutes(91)));
+    }
+
+    [Fact]
+    public void It_holds_at_most_its_bound_dropping_the_oldest()
+    {
+        var unmet = new UnmetGpuDemand(TimeSpan.FromDays(1));
+        for (var i = 0; i <= UnmetGpuDemand.MaxEntries; i++) unmet.Refused($"t/{i}", 1, T0.AddSeconds(i));
+        Assert.Equal(UnmetGpuDemand.MaxEntries, unmet.Count);
+        Assert.Equal(UnmetGpuDemand.MaxEntries, unmet.Total(T0.AddSeconds(UnmetGpuDemand.MaxEntries)));
+        // The first (oldest) went: placing it changes nothing.
+        unmet.Placed("t/0");
+        Assert.Equal(UnmetGpuDemand.MaxEntries, unmet.Count);
+    }
+}
