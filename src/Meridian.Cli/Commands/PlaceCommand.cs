@@ -27,7 +27,7 @@ internal static class PlaceCommand
         var minZones = new Option<int?>("--min-zones") { Description = "Spread over at least this many zones" };
         var maxSkew = new Option<int?>("--max-skew") { Description = "Largest difference in replicas between zones used (default 1 with --min-zones)" };
         var distinct = new Option<bool>("--distinct-hosts") { Description = "At most one replica per host" };
-        var strategy = new Option<PlacementStrategy?>("--strategy") { Description = "Spread (many zones, least-loaded hosts), Pack (fewest hosts) or Fragmentation (many zones; the hosts where the GPUs the current workload mix cannot use grow least). Default: Fragmentation for GPU workloads, Spread otherwise" };
+        var strategy = new Option<PlacementStrategy?>("--strategy") { Description = "Spread (many zones, least-loaded hosts), Pack (fewest hosts) or Fragmentation (many zones; the hosts where the GPUs the current workload mix cannot use grow least; where whole GPUs are scarce it keeps them for whole-GPU work, refusing a share that would open one, unless the server sets Placement:KeepWholeGpus false). Default: Fragmentation for GPU workloads, Spread otherwise" };
 
         var command = new Command("place", "Place a workload's replicas on hosts, all or none, and record them in the ledger")
         {

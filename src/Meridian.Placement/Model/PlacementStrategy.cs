@@ -9,6 +9,7 @@ public enum PlacementStrategy
     /// <summary>As many zones as allowed, least-loaded hosts first.</summary>
     Spread,
     /// <summary>As many zones as allowed; in each, the host where the GPU capacity the current workload mix cannot use
-    /// grows least (<see cref="Scoring.FragmentationScorer"/>).</summary>
+    /// grows least (<see cref="Scoring.FragmentationScorer"/>), keeping whole GPUs and whole 8-GPU hosts for the
+    /// whole-GPU work the mix still expects (<see cref="Scoring.WholeGpuReserve"/>, unless turned off).</summary>
     Fragmentation,
 }

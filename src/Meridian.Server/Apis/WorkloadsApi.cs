@@ -32,8 +32,8 @@ internal static class WorkloadsApi
             })
             .WithName("place-workload").WithSummary("Place every replica of a workload, or none")
             .WithDescription("Body: {tenant, name, replicas, resources: {vcpu, memoryGiB, gpus, gpuShare}, constraints: {regions, countries, boundary, " +
-                             "spread: {minZones, maxSkew}, distinctHosts, ownership, gpuModels}, strategy: Spread|Pack}. 201 with the allocations; " +
-                             "422 naming the constraint that cannot be met, how much is missing and where.")
+                             "spread: {minZones, maxSkew}, distinctHosts, ownership, gpuModels}, strategy: Spread|Pack|Fragmentation (default Fragmentation with GPUs, Spread without)}. 201 with the allocations; " +
+                             "422 naming the constraint that cannot be met, how much is missing and where (field resources when Fragmentation's whole-GPU reserve keeps what would fit).")
             .Accepts<WorkloadSpec>("application/json").Produces<WorkloadView>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(422)
             .Allow(Role.Member, Role.Admin);
 
