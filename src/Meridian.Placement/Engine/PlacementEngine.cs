@@ -79,8 +79,8 @@ public static class PlacementEngine
                 }
                 used?.Add(host);
                 var state = fleet.Hosts[host];
-                if (reserve is not null && r.IsGpuShare && Choose(scorer, state, r.GpuMilli) is var pick
-                    && reserve.Rules.Refuses(zones[i].HostStates, r, state.GpuFree[pick] >= state.GpuCapacityMilli, StillToFill(zones[i], fill)))
+                var pick = reserve is not null && r.IsGpuShare ? Choose(scorer, state, r.GpuMilli) : -1;
+                if (pick >= 0 && reserve!.Rules.Refuses(zones[i].HostStates, r, state.GpuFree[pick] >= state.GpuCapacityMilli, StillToFill(zones[i], fill)))
                 {
                     foreach (var a in allocations) fleet.Release(a);
                     return PlacementResult.Fail("reserve",
@@ -88,7 +88,7 @@ public static class PlacementEngine
                         "for the whole-GPU work the current mix still expects; shares of this size take a GPU of their own in the mix's best " +
                         "packing (Placement:KeepWholeGpus turns the reserve off, strategy pack or spread does not use it)");
                 }
-                var gpus = r.Gpus == 0 ? state.Take(r) : state.Take(r, (h, m) => Choose(scorer, h, m));
+                var gpus = r.Gpus == 0 ? state.Take(r) : pick >= 0 ? state.Take(r, (_, _) => pick) : state.Take(r, (h, m) => Choose(scorer, h, m));
                 allocations.Add(new Allocation(replica++, state.Spec.Id, zones[i].Id, zones[i].RegionId, r.VcpuMilli, r.MemoryMiB, gpus));
             }
         }
