@@ -143,4 +143,23 @@ public sealed class PlacementCommandTests : CliTest
         Assert.Equal(0, result["overcommits"]!.GetValue<int>());
         Assert.Equal("first-fit scan", result["firstFit"]!["scheduler"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task BenchPlacement_WithReserveRequests_ComparesFragmentationWithAndWithoutTheReserve()
+    {
+        var (code, output, error) = await Meridian.RunAsync("bench", "placement", "--hosts", "300", "--zones", "12", "--requests", "100", "--reserve-requests", "400", "--json");
+        Assert.True(code == 0, error);
+        var rows = JsonNode.Parse(output)!["reserve"]!.AsArray();
+        Assert.Equal(["fragmentation", "fragmentation + reserve"], rows.Select(r => r!["scheduler"]!.GetValue<string>()));
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(400, r!["placed"]!.GetValue<int>() + r["failed"]!.GetValue<int>());
+            Assert.True(r["gpusAllocated"]!.GetValue<double>() > 0);
+            Assert.Equal(0, r["overcommits"]!.GetValue<int>());
+        });
+
+        var (bad, _, message) = await Meridian.RunAsync("bench", "placement", "--reserve-requests", "-1");
+        Assert.Equal(1, bad);
+        Assert.Contains("--reserve-requests", message);
+    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Meridian.Placement.Capacity;
 using Meridian.Placement.Engine;
 using Meridian.Placement.Model;
+using Meridian.Placement.Scoring;
 
 namespace Meridian.Cli.Bench;
 
@@ -37,6 +38,29 @@ internal static class PlacementBench
         var seconds = total.Elapsed.TotalSeconds;
         return BenchResult.Of(name, micros, placed, replicas, seconds, Overcommits(fleet));
     }
+
+    /// <summary>A placer as the ledger places fragmentation-aware requests: the scorer (and, with
+    /// <paramref name="reserve"/>, the whole-GPU reserve) of the mix placed so far with the request in it.</summary>
+    public static Func<Fleet, PlacementRequest, PlacementResult> Fragmentation(bool reserve)
+    {
+        var mix = new WorkloadMix();
+        // Refused demand counts as the ledger counts it (every request is a workload of its own).
+        var unmet = new UnmetGpuDemand(TimeSpan.FromDays(1));
+        var at = DateTimeOffset.UnixEpoch;
+        var n = 0;
+        return (fleet, q) =>
+        {
+            var rules = mix.Rules(q.PerReplica, q.Constraints.GpuModels, q.Replicas, fleet.GpusByModel);
+            var result = PlacementEngine.Place(fleet, q, rules.Scorer, reserve && rules.Reserve is { } r ? new GpuReserve(r, unmet.Total(at)) : null);
+            if (result.Placed) mix.Add(q.PerReplica, q.Constraints.GpuModels, q.Replicas);
+            else if (result.Problem!.Constraint is "resources" or "reserve") unmet.Refused($"r{n}", q.PerReplica.TotalGpuMilli * (long)q.Replicas, at);
+            n++;
+            return result;
+        };
+    }
+
+    /// <summary>GPUs allocated on the fleet (thousandths summed), for the reserve's figure.</summary>
+    public static double GpusAllocated(Fleet fleet) => fleet.Hosts.Sum(h => (double)h.GpuFree.Length * h.GpuCapacityMilli - h.GpuFreeMilli) / 1000;
 
     public static int Overcommits(Fleet fleet) =>
         fleet.Hosts.Count(h => h.VcpuUsed > h.VcpuCapacity || h.MemoryUsed > h.MemoryCapacity || h.GpuFree.Any(g => g < 0));

@@ -43,4 +43,19 @@ internal static class SyntheticFleet
             return new PlacementRequest(3 + random.Next(4), resources, constraints);
         }).ToArray();
     }
+
+    /// <summary>GPU requests only, fragmentation-aware, as the whole-GPU reserve sees them: 1 to 3 replicas inside a data
+    /// boundary (one zone is enough); 55% one GPU, 30% a 0.81 share (nothing fits beside one), 15% eight GPUs.</summary>
+    public static IReadOnlyList<PlacementRequest> GpuRequests(int count, int seed)
+    {
+        var random = new Random(seed);
+        var boundaries = Boundaries.Keys.Order(StringComparer.Ordinal).ToArray();
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var kind = random.NextDouble();
+            var resources = kind < 0.55 ? Resources.Of(8, 32, gpus: 1) : kind < 0.85 ? Resources.Of(4, 16, gpus: 1, gpuShare: 0.81) : Resources.Of(64, 256, gpus: 8);
+            var constraints = new PlacementConstraints { Boundary = boundaries[random.Next(boundaries.Length)] };
+            return new PlacementRequest(1 + random.Next(3), resources, constraints, PlacementStrategy.Fragmentation);
+        }).ToArray();
+    }
 }

@@ -25,10 +25,15 @@ internal static class BenchCommand
         var api = new Option<bool>("--api") { Description = "Also place through the HTTP API of a real server on loopback with a SQLite file (the demo world)" };
         var clients = new Option<int>("--clients") { Description = "Concurrent HTTP clients with --api", DefaultValueFactory = _ => 32 };
         var apiRequests = new Option<int>("--api-requests") { Description = "Requests sent through the API with --api", DefaultValueFactory = _ => 2_000 };
+        var reserve = new Option<int>("--reserve-requests")
+        {
+            Description = "Also place this many GPU requests (one GPU, 0.81-GPU shares, eight GPUs; 1-3 replicas) fragmentation-aware, with the whole-GPU reserve and without it, each on a fresh copy of the fleet; 0 skips it",
+            DefaultValueFactory = _ => 0,
+        };
         var json = CommonOptions.Json();
         var placement = new Command("placement", "Replicas placed per second and per-request latency: Meridian's indexed engine against a first-fit scan of every host, on the same fleet and requests")
         {
-            hosts, zones, requests, seed, api, clients, apiRequests, json,
+            hosts, zones, requests, seed, api, clients, apiRequests, reserve, json,
         };
         placement.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -36,6 +41,12 @@ internal static class BenchCommand
             if (h < 1 || z < 3 || r < 1 || z > h)
             {
                 CommonOptions.Error("need --hosts >= --zones >= 3 and --requests >= 1", []);
+                return 1;
+            }
+            var reserveRequests = parse.GetValue(reserve);
+            if (reserveRequests is < 0 or > 1_000_000)
+            {
+                CommonOptions.Error("--reserve-requests must be 0 to 1000000", []);
                 return 1;
             }
             var specs = SyntheticFleet.Hosts(h, z, s);
@@ -55,6 +66,25 @@ internal static class BenchCommand
                 ["firstFit"] = JsonSerializer.SerializeToNode(firstFit, MeridianJson.Options),
             };
             if (parse.GetValue(api)) result["api"] = await ApiAsync(parse.GetValue(clients), parse.GetValue(apiRequests), ct);
+            var reserveRows = new List<(BenchResult Bench, double Gpus)>();
+            if (reserveRequests > 0)
+            {
+                var gpuStream = SyntheticFleet.GpuRequests(reserveRequests, s);
+                // Both once on throwaway fleets first: whichever ran first would otherwise pay for the JIT's tiers.
+                foreach (var withReserve in new[] { false, true })
+                    PlacementBench.Run("warm-up", new Fleet(specs, PlacementOptions.Default, SyntheticFleet.Boundaries), gpuStream, PlacementBench.Fragmentation(withReserve));
+                foreach (var (name, withReserve) in new[] { ("fragmentation", false), ("fragmentation + reserve", true) })
+                {
+                    var fleet = new Fleet(specs, PlacementOptions.Default, SyntheticFleet.Boundaries);
+                    reserveRows.Add((PlacementBench.Run(name, fleet, gpuStream, PlacementBench.Fragmentation(withReserve)), PlacementBench.GpusAllocated(fleet)));
+                }
+                result["reserve"] = new JsonArray([.. reserveRows.Select(x =>
+                {
+                    var node = JsonSerializer.SerializeToNode(x.Bench, MeridianJson.Options)!.AsObject();
+                    node["gpusAllocated"] = Math.Round(x.Gpus, 1);
+                    return (JsonNode)node;
+                })]);
+            }
 
             if (parse.GetValue(json))
             {
@@ -67,6 +97,13 @@ internal static class BenchCommand
             if (result["api"] is JsonObject a)
                 table.AddRow($"HTTP API, {a["clients"]} clients", $"{a["replicasPerSecond"]:N0}", $"{a["p50Micros"]}", $"{a["p99Micros"]}", $"{a["placed"]}", $"{a["failed"]}", $"{a["overcommits"]}");
             CommonOptions.Console().Write(table);
+            if (reserveRows.Count > 0)
+            {
+                var gpus = new Table().Border(TableBorder.Rounded).AddColumns("GPU requests", "Replicas/s", "p50 µs", "p99 µs", "Placed", "Failed", "GPUs allocated", "Over-commits");
+                foreach (var (b, g) in reserveRows)
+                    gpus.AddRow(b.Scheduler, $"{b.ReplicasPerSecond:N0}", $"{b.P50Micros:0.0}", $"{b.P99Micros:0.0}", $"{b.Placed}", $"{b.Failed}", $"{g:N1}", $"{b.Overcommits}");
+                CommonOptions.Console().Write(gpus);
+            }
             return 0;
         }));
         var to = new Option<string>("--to") { Description = "Backend to forward every request to (http or https URL)", Required = true };

@@ -47,7 +47,7 @@ public sealed class Fleet
         foreach (var zone in _zones)
         {
             zone.Freeze();
-            zone.HostStates = [.. zone.HostArray.Select(i => HostArray[i])];
+            zone.GpuHostStates = [.. zone.GpuHostArray.Select(i => HostArray[i])];
         }
     }
 

@@ -3,12 +3,15 @@ namespace Meridian.Placement.Capacity;
 /// <summary>GPU demand that found no room lately: GPU milli of refused placements, one entry per workload (a client
 /// that retries is counted once), gone when the workload is placed or after <see cref="Window"/>. The whole-GPU reserve
 /// reads it as demand that will take free capacity before new work does. Bounded: at most <see cref="MaxEntries"/>,
-/// the oldest dropped first. Not thread-safe; the ledger uses it under its gate.</summary>
+/// the oldest dropped first. Read on every fragmentation-aware decision, so reading costs only what has expired. Not
+/// thread-safe; the ledger uses it under its gate.</summary>
 public sealed class UnmetGpuDemand(TimeSpan window)
 {
     public const int MaxEntries = 10_000;
 
     private readonly Dictionary<string, (long Milli, DateTimeOffset At)> _entries = new(StringComparer.Ordinal);
+    // Keys in the order they were refused; a key placed or refused again since is skipped when it reaches the front.
+    private readonly Queue<(string Key, DateTimeOffset At)> _order = new();
     private long _total;
 
     public TimeSpan Window { get; } = window;
@@ -20,10 +23,13 @@ public sealed class UnmetGpuDemand(TimeSpan window)
     {
         if (gpuMilli <= 0) return;
         Placed(key);
-        if (_entries.Count >= MaxEntries) Expire(now);
-        if (_entries.Count >= MaxEntries) Placed(_entries.MinBy(e => e.Value.At).Key);
+        Expire(now);
+        while (_entries.Count >= MaxEntries) DropOldest();
         _entries[key] = (gpuMilli, now);
+        _order.Enqueue((key, now));
         _total += gpuMilli;
+        // Stale queue items (keys placed or refused again) are at most as many as the live ones before a rebuild.
+        if (_order.Count > 2 * MaxEntries) Compact();
     }
 
     /// <summary>The workload found room (or was withdrawn): its demand is met.</summary>
@@ -42,13 +48,21 @@ public sealed class UnmetGpuDemand(TimeSpan window)
 
     private void Expire(DateTimeOffset now)
     {
-        if (_entries.Count == 0) return;
-        List<string>? old = null;
-        foreach (var (key, e) in _entries)
-        {
-            if (now - e.At > Window) (old ??= []).Add(key);
-        }
-        if (old is null) return;
-        foreach (var key in old) Placed(key);
+        while (_order.TryPeek(out var front) && (!IsLive(front) || now - front.At > Window)) DropOldest();
+    }
+
+    private void DropOldest()
+    {
+        var (key, at) = _order.Dequeue();
+        if (_entries.TryGetValue(key, out var e) && e.At == at) Placed(key);
+    }
+
+    private bool IsLive((string Key, DateTimeOffset At) item) => _entries.TryGetValue(item.Key, out var e) && e.At == item.At;
+
+    private void Compact()
+    {
+        var live = _order.Where(IsLive).ToArray();
+        _order.Clear();
+        foreach (var item in live) _order.Enqueue(item);
     }
 }

@@ -17,8 +17,8 @@ public sealed class ZoneInfo
     internal int[] HostArray { get; private set; } = [];
     internal int[] GpuHostArray { get; private set; } = [];
     internal Dictionary<string, int[]> GpuHostArrayByModel { get; private set; } = new(StringComparer.OrdinalIgnoreCase);
-    /// <summary>The zone's hosts themselves, for counts over the whole zone (the whole-GPU reserve).</summary>
-    internal HostState[] HostStates { get; set; } = [];
+    /// <summary>The zone's GPU hosts themselves, for the whole-GPU reserve's counts over the zone.</summary>
+    internal HostState[] GpuHostStates { get; set; } = [];
 
     internal void Freeze()
     {

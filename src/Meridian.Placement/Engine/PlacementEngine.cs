@@ -46,7 +46,7 @@ public static class PlacementEngine
         var counted = zones.Count;
         for (var i = 0; i < zones.Count; i++)
         {
-            keepWhole[i] = reserve is not null && reserve.Rules.KeepsWholeHosts(zones[i].HostStates, r, StillToFill(zones[i], fill));
+            keepWhole[i] = reserve is not null && reserve.Rules.KeepsWholeHosts(zones[i].GpuHostStates, r, StillToFill(zones[i], fill));
             caps[i] = Capacity(fleet, zones[i], r, c, n, keepWhole[i]);
             if (caps[i] == n && ++full >= Math.Max(n, spread.MinZones))
             {
@@ -80,7 +80,7 @@ public static class PlacementEngine
                 used?.Add(host);
                 var state = fleet.Hosts[host];
                 var pick = reserve is not null && r.IsGpuShare ? Choose(scorer, state, r.GpuMilli) : -1;
-                if (pick >= 0 && reserve!.Rules.Refuses(zones[i].HostStates, r, state.GpuFree[pick] >= state.GpuCapacityMilli, StillToFill(zones[i], fill)))
+                if (pick >= 0 && reserve!.Rules.Refuses(zones[i].GpuHostStates, r, state.GpuFree[pick] >= state.GpuCapacityMilli, StillToFill(zones[i], fill)))
                 {
                     foreach (var a in allocations) fleet.Release(a);
                     return PlacementResult.Fail("reserve",
