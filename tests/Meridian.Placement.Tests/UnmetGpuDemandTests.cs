@@ -34,6 +34,20 @@ public sealed class UnmetGpuDemandTests
     }
 
     [Fact]
+    public void A_workload_refused_again_counts_from_its_latest_refusal()
+    {
+        var unmet = new UnmetGpuDemand(TimeSpan.FromMinutes(60));
+        unmet.Refused("acme/a", 1000, T0);
+        unmet.Refused("acme/b", 500, T0.AddMinutes(10));
+        unmet.Refused("acme/a", 1000, T0.AddMinutes(50));
+        // a's first refusal is out of the window, its second is not; b's is.
+        Assert.Equal(1500, unmet.Total(T0.AddMinutes(61)));
+        Assert.Equal(1000, unmet.Total(T0.AddMinutes(71)));
+        Assert.Equal(0, unmet.Total(T0.AddMinutes(111)));
+        Assert.Equal(0, unmet.Count);
+    }
+
+    [Fact]
     public void It_holds_at_most_its_bound_dropping_the_oldest()
     {
         var unmet = new UnmetGpuDemand(TimeSpan.FromDays(1));
@@ -43,5 +57,18 @@ public sealed class UnmetGpuDemandTests
         // The first (oldest) went: placing it changes nothing.
         unmet.Placed("t/0");
         Assert.Equal(UnmetGpuDemand.MaxEntries, unmet.Count);
+    }
+
+    [Fact]
+    public void A_workload_retried_many_times_is_still_one_entry()
+    {
+        var unmet = new UnmetGpuDemand(TimeSpan.FromDays(1));
+        unmet.Refused("acme/b", 300, T0);
+        for (var i = 0; i < 3 * UnmetGpuDemand.MaxEntries; i++) unmet.Refused("acme/a", 1000, T0.AddSeconds(i));
+        Assert.Equal(2, unmet.Count);
+        Assert.Equal(1300, unmet.Total(T0.AddSeconds(3 * UnmetGpuDemand.MaxEntries)));
+        // b, refused first, leaves the window first; a's latest refusal is still in it.
+        Assert.Equal(1000, unmet.Total(T0.AddDays(1).AddSeconds(1)));
+        Assert.Equal(1, unmet.Count);
     }
 }
