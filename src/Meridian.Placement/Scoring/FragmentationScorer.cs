@@ -31,6 +31,10 @@ public sealed class FragmentationScorer : IHostScorer
     private readonly Dictionary<string, int> _models = new(StringComparer.Ordinal);
     private readonly Lock _memoLock = new();
     private readonly SharePatterns? _patterns;
+
+    /// <summary>The mix's share patterns (null when it has no shares or they could not be planned), for the
+    /// whole-GPU reserve of the same mix.</summary>
+    internal SharePatterns? Patterns => _patterns;
     private readonly double _shareCpu;
 
     /// <param name="workload">The expected workload, one entry per task (such as the pod list being replayed, or the

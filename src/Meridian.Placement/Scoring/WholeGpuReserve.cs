@@ -25,14 +25,16 @@ public sealed class WholeGpuReserve
 
     /// <summary>The reserve for a mix (task classes and how many of each); null when the mix asks for no GPU. Shares
     /// are refused only when the mix has one-GPU tasks to keep GPUs for and its shares can be planned.</summary>
-    public static WholeGpuReserve? For(IEnumerable<(Resources Resources, double Count)> mix)
+    /// <param name="scorer">The fragmentation scorer of the same mix, whose share patterns are taken rather than
+    /// planned again (the same linear program).</param>
+    public static WholeGpuReserve? For(IEnumerable<(Resources Resources, double Count)> mix, FragmentationScorer? scorer = null)
     {
         var gpuTasks = mix.Where(c => c.Count > 0 && c.Resources.Gpus > 0).ToArray();
         var demand = gpuTasks.Sum(c => c.Count * c.Resources.TotalGpuMilli);
         var shares = gpuTasks.Where(c => c.Resources.IsGpuShare).GroupBy(c => c.Resources.GpuMilli).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
         var oneGpu = gpuTasks.Where(c => c.Resources.Gpus == 1 && !c.Resources.IsGpuShare).ToArray();
         if (demand <= 0) return null;
-        var patterns = oneGpu.Length == 0 ? null : SharePatterns.Plan(shares);
+        var patterns = oneGpu.Length == 0 ? null : scorer is not null ? scorer.Patterns : SharePatterns.Plan(shares);
         // Whole GPUs the mix opens: its whole-GPU tasks under 8 GPUs, and its shares that are not refused, by their price.
         var whole = gpuTasks.Where(c => !c.Resources.IsGpuShare && c.Resources.Gpus < LargeGpus).Sum(c => c.Count * c.Resources.TotalGpuMilli)
             + (patterns is null ? 0 : shares.Where(s => !Refusable(patterns, s.Key)).Sum(s => s.Value * 1000 * patterns.MarginalGpus(s.Key)));

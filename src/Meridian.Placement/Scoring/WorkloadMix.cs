@@ -49,7 +49,7 @@ public sealed class WorkloadMix
         var classes = _counts.ToDictionary(c => c.Key, c => (double)c.Value);
         classes[key] = classes.GetValueOrDefault(key) + replicas;
         _scorer = new FragmentationScorer(classes.Select(c => (c.Key.Resources, HostStateKeys.SplitModels(c.Key.Models), c.Value)), gpusByModel?.Invoke());
-        _reserve = WholeGpuReserve.For(classes.Select(c => (c.Key.Resources, c.Value)));
+        _reserve = WholeGpuReserve.For(classes.Select(c => (c.Key.Resources, c.Value)), _scorer);
         _builtKeys = [.. classes.Keys];
         _builtReplicas = Replicas;
         return (_scorer, _reserve);

@@ -40,12 +40,18 @@ public static class FgdSuite
         "best-fit" => new BestFitPolicy(),
         "fgd" => new FgdPolicy(new TypicalPods(pods)),
         "meridian" => new ScorerPolicy(Meridian(pods, nodes), "Meridian"),
-        "meridian-reserve" => new ScorerPolicy(Meridian(pods, nodes), "Meridian reserve", WholeGpuReserve.For(pods.Select(p => (p.Resources, 1.0)))),
+        "meridian-reserve" => MeridianReserve(pods, nodes),
         _ => throw new ArgumentException($"'{name}' is not a policy; use {string.Join(", ", PolicyNames)}", nameof(name)),
     };
 
     private static FragmentationScorer Meridian(IReadOnlyList<OpenbTask> pods, IReadOnlyList<HostSpec> nodes) =>
         new(pods.Select(p => (p.Resources, p.GpuModels)), Fleet.GpusByModel(nodes));
+
+    private static ScorerPolicy MeridianReserve(IReadOnlyList<OpenbTask> pods, IReadOnlyList<HostSpec> nodes)
+    {
+        var scorer = Meridian(pods, nodes);
+        return new ScorerPolicy(scorer, "Meridian reserve", WholeGpuReserve.For(pods.Select(p => (p.Resources, 1.0)), scorer));
+    }
 
     public static ProtocolReport Run(string podList, IReadOnlyList<HostSpec> nodes, IReadOnlyList<OpenbTask> pods, IReadOnlyList<int> seeds,
         IReadOnlyList<string> policies, IProgress<(string Policy, int Seed, int Done, int Of)>? progress = null, int parallelism = 0)
