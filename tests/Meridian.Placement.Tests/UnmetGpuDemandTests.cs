@@ -71,4 +71,16 @@ public sealed class UnmetGpuDemandTests
         Assert.Equal(1000, unmet.Total(T0.AddDays(1).AddSeconds(1)));
         Assert.Equal(1, unmet.Count);
     }
+
+    [Fact]
+    public void Only_refusals_for_want_of_room_are_demand_waiting()
+    {
+        var unmet = new UnmetGpuDemand(TimeSpan.FromMinutes(60));
+        var request = new Meridian.Placement.Model.PlacementRequest(3, new Meridian.Placement.Model.Resources(1000, 1024, 1, 500), new());
+        unmet.Refused("acme/a", request, new("resources", "short"), T0);
+        unmet.Refused("acme/b", request, new("reserve", "kept"), T0);
+        unmet.Refused("acme/c", request, new("residency", "no zone"), T0);
+        unmet.Refused("acme/d", request, new("spread", "not spread"), T0);
+        Assert.Equal(3000, unmet.Total(T0));
+    }
 }

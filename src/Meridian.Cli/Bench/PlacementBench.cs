@@ -53,7 +53,7 @@ internal static class PlacementBench
             var rules = mix.Rules(q.PerReplica, q.Constraints.GpuModels, q.Replicas, fleet.GpusByModel);
             var result = PlacementEngine.Place(fleet, q, rules.Scorer, reserve && rules.Reserve is { } r ? new GpuReserve(r, unmet.Total(at)) : null);
             if (result.Placed) mix.Add(q.PerReplica, q.Constraints.GpuModels, q.Replicas);
-            else if (result.Problem!.Constraint is "resources" or "reserve") unmet.Refused($"r{n}", q.PerReplica.TotalGpuMilli * (long)q.Replicas, at);
+            else unmet.Refused($"r{n}", q, result.Problem!, at);
             n++;
             return result;
         };

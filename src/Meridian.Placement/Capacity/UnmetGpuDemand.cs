@@ -18,6 +18,13 @@ public sealed class UnmetGpuDemand(TimeSpan window)
 
     public int Count => _entries.Count;
 
+    /// <summary>A placement was refused: counted when it was for want of room (resources, or the reserve keeping what
+    /// would fit) and asked for GPUs; other refusals (residency, spread, ...) are not demand the free GPUs can meet.</summary>
+    public void Refused(string key, Model.PlacementRequest request, Model.Infeasibility problem, DateTimeOffset now)
+    {
+        if (problem.Constraint is "resources" or "reserve") Refused(key, request.PerReplica.TotalGpuMilli * (long)request.Replicas, now);
+    }
+
     /// <summary>A workload (by key, such as tenant and name) asked for <paramref name="gpuMilli"/> and was refused.</summary>
     public void Refused(string key, long gpuMilli, DateTimeOffset now)
     {

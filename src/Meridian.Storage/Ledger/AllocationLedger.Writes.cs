@@ -246,8 +246,7 @@ public sealed partial class AllocationLedger
         if (!result.Placed)
         {
             // Demand that found no room waits for free capacity: the reserve expects it to take some.
-            if (result.Problem!.Constraint is "resources" or "reserve")
-                _unmet.Refused(UnmetKey(spec), request.PerReplica.TotalGpuMilli * (long)request.Replicas, now);
+            _unmet.Refused(UnmetKey(spec), request, result.Problem!, now);
             op.Done.TrySetException(new PlacementRefusedException(result.Problem!));
             return null;
         }

@@ -53,14 +53,15 @@ public static class FgdProtocol
                 if (score > best || (score == best && string.CompareOrdinal(host.Spec.Id, hosts[chosen].Spec.Id) < 0))
                     (best, chosen) = (score, i);
             }
-            // A policy with a reserve may refuse a share that fits (the paper's policies never refuse).
-            if (chosen >= 0 && r.IsGpuShare && policy.Reserve is { } reserve && policy.PickGpu(hosts[chosen], task) is var gpu and >= 0
-                && reserve.Refuses(hosts, r, hosts[chosen].GpuFree[gpu] >= hosts[chosen].GpuCapacityMilli, stillToFill))
+            // A policy with a reserve may refuse a share that fits (the paper's policies never refuse); a share it admits
+            // takes the GPU it was checked on.
+            var gpu = chosen >= 0 && r.IsGpuShare && policy.Reserve is not null ? policy.PickGpu(hosts[chosen], task) : -1;
+            if (gpu >= 0 && policy.Reserve!.Refuses(hosts, r, hosts[chosen].GpuFree[gpu] >= hosts[chosen].GpuCapacityMilli, stillToFill))
                 chosen = -1;
             if (chosen >= 0)
             {
                 var host = hosts[chosen];
-                host.Take(r, (h, _) => policy.PickGpu(h, task));
+                host.Take(r, gpu >= 0 ? (_, _) => gpu : (h, _) => policy.PickGpu(h, task));
                 policy.Placed(chosen, task);
                 usedMilli += r.TotalGpuMilli;
                 placed++;
